@@ -1,0 +1,18 @@
+"""Membership filters for the API and pages."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from aihq.accounts.models import Membership, Role
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="user__username", label=_("Username"))
+    organisation = django_filters.CharFilter(field_name="organisation__code", label=_("Organisation code"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []

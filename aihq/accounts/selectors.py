@@ -1,0 +1,22 @@
+"""Reads from accounts, scoped by the requesting user's memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from aihq.accounts.models import ApiToken, Membership
+
+
+def membership_list(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.restrict(user, "view").select_related("user", "organisation")
+
+
+def own_memberships(user: Any) -> QuerySet[Membership]:
+    """A user's own roles (for their account page), whatever else they may see."""
+    return Membership.objects.filter(user_id=getattr(user, "pk", None)).select_related("organisation")
+
+
+def own_tokens(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=getattr(user, "pk", None))

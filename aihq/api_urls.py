@@ -1,0 +1,25 @@
+"""The REST API under /api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from aihq.accounts.api.views import MembershipViewSet
+from aihq.audit.api.views import AuditEventViewSet
+from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("regions", RegionViewSet, basename="region")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("use-cases", UseCaseViewSet, basename="usecase")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("audit-events", AuditEventViewSet, basename="auditevent")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,22 @@
+"""Audit log filters: by object, user, action, request and time."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from aihq.audit.models import AuditAction, AuditEvent
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    object_type = django_filters.CharFilter(label=_("Object type"), help_text="e.g. registry.usecase")
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    user = django_filters.CharFilter(field_name="actor_label", label=_("User"))
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    request_id = django_filters.CharFilter(label=_("Request id"))
+    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
+    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte", label=_("Until"))
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []

@@ -1,0 +1,96 @@
+"""API plumbing shared by every app: pagination, JSON errors, optimistic-locking helpers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from aihq.core.services import ConflictError
+
+
+class Pagination(PageNumberPagination):
+    """``?page=N&page_size=M`` (up to 500 a page)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _errors_from_django(exc: DjangoValidationError) -> dict[str, Any]:
+    if hasattr(exc, "error_dict"):
+        return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error as ``{"detail": ..., "errors": {...}}`` with the right status, never HTML or 500 for bad input."""
+    if isinstance(exc, ConflictError):
+        code = status.HTTP_412_PRECONDITION_FAILED if exc.precondition else status.HTTP_409_CONFLICT
+        return Response({"detail": str(exc), "errors": {"version": [str(exc)]}, "current_version": exc.current_version}, status=code)
+    if isinstance(exc, DjangoValidationError):
+        errors = _errors_from_django(exc)
+        return Response({"detail": _("Invalid input."), "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": _("The change conflicts with existing data (a duplicate or a reference in use)."), "errors": {}},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = exceptions.PermissionDenied(str(exc.args[0]))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = {"detail": _("Invalid input."), "errors": errors}
+    elif isinstance(data, dict) and "detail" in data:
+        response.data = {"detail": data["detail"], "errors": {}}
+    else:
+        response.data = {"detail": data, "errors": {}}
+    return response
+
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+def expected_version(request: Request, data: dict[str, Any]) -> tuple[int | None, bool]:
+    """The version a write is based on: from ``If-Match`` (precondition, 412) or a ``version`` field (409)."""
+    header = request.headers.get("If-Match")
+    if header:
+        match = _IF_MATCH.match(header)
+        if not match:
+            raise exceptions.ValidationError({"If-Match": [_('Use the ETag you received, such as "3".')]})
+        return int(match.group(1)), True
+    version = data.pop("version", None)
+    return (int(version) if version is not None else None), False
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": _("Not found."), "errors": {}}, status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": _("Server error. The request id in X-Request-ID helps the operators."), "errors": {}}, status=500)
+
+
+__all__ = ["Http404", "Pagination", "etag", "exception_handler", "expected_version"]

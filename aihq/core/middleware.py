@@ -1,0 +1,45 @@
+"""Request id and current user, carried in context variables for the audit log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from aihq.core import context
+
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Give every request an id (a client's X-Request-ID if well-formed) and echo it in the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else context.new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = context.set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset_request_id(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class CurrentUserMiddleware:
+    """Make the session user the audit actor; API token users are set by the authentication class."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = context.set_actor(request.user)
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset_actor(token)

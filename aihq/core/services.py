@@ -1,0 +1,34 @@
+"""What every service shares: one transaction, one audit batch, domain errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import transaction
+
+from aihq.audit.recorder import audit_batch
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class ConflictError(Exception):
+    """A write based on a stale version of an object (HTTP 409, or 412 with If-Match)."""
+
+    def __init__(self, message: str, *, current_version: int, precondition: bool = False) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+        self.precondition = precondition
+
+
+def service(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a write service in one transaction and one audit batch (one event per object changed)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic(), audit_batch():
+            return func(*args, **kwargs)
+
+    return wrapper

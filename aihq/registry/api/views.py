@@ -1,0 +1,156 @@
+"""Registry API: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from aihq.accounts.permissions import can_change
+from aihq.core.api import etag, expected_version
+from aihq.registry import selectors, services
+from aihq.registry.api.serializers import OrganisationSerializer, RegionSerializer, SectorSerializer, UseCaseSerializer
+from aihq.registry.filtersets import OrganisationFilterSet, RegionFilterSet, SectorFilterSet, UseCaseFilterSet
+from aihq.registry.models import Organisation, Region, Sector, UseCase
+
+
+class ScopedViewSetMixin:
+    """Objects outside the user's view scope are 404; visible but not writable ones are 403 on writes."""
+
+    request: Request
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, obj)  # type: ignore[misc]
+        if request.method not in SAFE_METHODS and not can_change(request.user, obj):
+            self.permission_denied(request, message="You can read this record but not change it.")  # type: ignore[attr-defined]
+
+
+class UseCaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """AI use cases. Filter with organisation (+include_children), region, sector, stage, q, updated_since."""
+
+    serializer_class = UseCaseSerializer
+    filterset_class = UseCaseFilterSet
+    queryset = UseCase.objects.none()
+
+    def get_queryset(self) -> QuerySet[UseCase]:
+        return selectors.use_case_list(self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def perform_create(self, serializer: BaseSerializer[UseCase]) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.use_case_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer: BaseSerializer[UseCase]) -> None:
+        data = dict(serializer.validated_data)
+        version, precondition = expected_version(self.request, data)
+        assert serializer.instance is not None
+        serializer.instance = services.use_case_update(
+            actor=self.request.user,
+            use_case=serializer.instance,
+            expected_version=version,
+            precondition=precondition,
+            **data,
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def perform_destroy(self, instance: UseCase) -> None:
+        version, precondition = expected_version(self.request, dict(self.request.query_params.items()))
+        services.use_case_delete(actor=self.request.user, use_case=instance, expected_version=version, precondition=precondition)
+
+
+class OrganisationViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """Organisations (a tree through ``parent``), by code. HQ admins create, change and delete them."""
+
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    queryset = Organisation.objects.none()
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return selectors.organisation_list(self.request.user)
+
+    def perform_create(self, serializer: BaseSerializer[Organisation]) -> None:
+        serializer.instance = services.organisation_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: BaseSerializer[Organisation]) -> None:
+        assert serializer.instance is not None
+        serializer.instance = services.organisation_update(
+            actor=self.request.user, organisation=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Organisation) -> None:
+        services.organisation_delete(actor=self.request.user, organisation=instance)
+
+
+def _keep_code(code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Codes are natural keys other records refer to: they cannot be changed through an update."""
+    if data.get("code", code) != code:
+        raise ValidationError({"code": [_("A code cannot be changed; create a new record instead.")]})
+    return {**data, "code": code}
+
+
+class _ReferenceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    model: type[Model]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.model.objects.restrict(self.request.user, "view")  # type: ignore[attr-defined,no-any-return]
+
+
+class RegionViewSet(_ReferenceViewSet):
+    """Regions by ISO 3166-2 code; readable by every signed-in user, written by HQ admins."""
+
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilterSet
+    queryset = Region.objects.none()
+    model = Region
+
+    def perform_create(self, serializer: BaseSerializer[Region]) -> None:
+        serializer.instance = services.region_save(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: BaseSerializer[Region]) -> None:
+        assert serializer.instance is not None
+        data = _keep_code(serializer.instance.code, serializer.validated_data)
+        serializer.instance = services.region_save(actor=self.request.user, **data)
+
+    def perform_destroy(self, instance: Region) -> None:
+        services.region_delete(actor=self.request.user, region=instance)
+
+
+class SectorViewSet(_ReferenceViewSet):
+    """Sectors by code; readable by every signed-in user, written by HQ admins."""
+
+    serializer_class = SectorSerializer
+    filterset_class = SectorFilterSet
+    queryset = Sector.objects.none()
+    model = Sector
+
+    def perform_create(self, serializer: BaseSerializer[Sector]) -> None:
+        serializer.instance = services.sector_save(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: BaseSerializer[Sector]) -> None:
+        assert serializer.instance is not None
+        current = serializer.instance
+        data = _keep_code(current.code, {"name_en": current.name_en, "name_ru": current.name_ru, **serializer.validated_data})
+        serializer.instance = services.sector_save(actor=self.request.user, **data)
+
+    def perform_destroy(self, instance: Sector) -> None:
+        services.sector_delete(actor=self.request.user, sector=instance)

@@ -1,0 +1,85 @@
+"""Forms for the registry pages; they validate input, the services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aihq.accounts.permissions import writable_organisations
+from aihq.registry.models import Region, Sector, UseCase
+
+
+class TagsField(forms.CharField):
+    """Free tags typed as comma-separated words."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
+
+
+class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
+    tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = UseCase
+        fields = [
+            "name",
+            "organisation",
+            "reference",
+            "unit",
+            "stage",
+            "description",
+            "purpose",
+            "outputs",
+            "sectors",
+            "regions",
+            "development_method",
+            "vendors",
+            "is_generative",
+            "date_initiated",
+            "date_deployed",
+            "date_retired",
+            "is_public",
+            "tags",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "outputs": forms.Textarea(attrs={"rows": 2}),
+            "date_initiated": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_deployed": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_retired": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "sectors": forms.SelectMultiple(attrs={"size": 6}),
+            "regions": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation_field = self.fields["organisation"]
+        assert isinstance(organisation_field, forms.ModelChoiceField)
+        organisation_field.queryset = writable_organisations(user).order_by("code")
+        self.fields["sectors"].queryset = Sector.objects.order_by("name_en")  # type: ignore[attr-defined]
+        self.fields["regions"].queryset = Region.objects.order_by("country", "name_en")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments for the use-case services."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data["sectors"] = list(data.get("sectors") or [])
+        data["regions"] = list(data.get("regions") or [])
+        return data
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service (with the actor's rights); skip ModelForm's own instance write.
+        pass
+

@@ -1,0 +1,83 @@
+"""Reads from the registry, always scoped by the user's memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from aihq.accounts.permissions import descendants
+from aihq.registry.models import Organisation, Region, Sector, Stage, UseCase
+
+
+def use_case_list(user: Any) -> QuerySet[UseCase]:
+    """Use cases the user may see, with what list pages and the API show loaded in a fixed number of queries."""
+    return (
+        UseCase.objects.restrict(user, "view")
+        .select_related("organisation")
+        .prefetch_related("sectors", "regions")
+    )
+
+
+def organisation_list(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.restrict(user, "view").select_related("parent", "region")
+
+
+def organisation_subtree_ids(organisation_ids: set[int]) -> set[int]:
+    """The given organisations and all below them."""
+    parent_of = dict(Organisation.objects.values_list("id", "parent_id"))
+    return descendants(parent_of, organisation_ids)
+
+
+def organisation_tree(user: Any) -> list[tuple[Organisation, int]]:
+    """Visible organisations in tree order with their depth; orphans of invisible parents start at depth 0."""
+    organisations = list(
+        organisation_list(user).annotate(use_case_count=Count("use_cases", distinct=True)).order_by("code")
+    )
+    by_parent: dict[int | None, list[Organisation]] = {}
+    visible = {org.pk for org in organisations}
+    for org in organisations:
+        parent = org.parent_id if org.parent_id in visible else None
+        by_parent.setdefault(parent, []).append(org)
+    ordered: list[tuple[Organisation, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for org in by_parent.get(parent, []):
+            ordered.append((org, depth))
+            walk(org.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def dashboard_counts(user: Any) -> dict[str, Any]:
+    """Counts of visible use cases by stage, sector, region and organisation."""
+    visible = UseCase.objects.restrict(user, "view")
+    total = visible.count()
+    by_stage_raw = dict(visible.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    by_stage = [{"key": value, "label": str(label), "count": by_stage_raw.get(value, 0)} for value, label in Stage.choices]
+    scoped = Q(use_cases__in=visible)
+    by_sector = [
+        {"key": s.code, "label": s.name, "count": s.n}
+        for s in Sector.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True)).filter(n__gt=0).order_by("-n")[:15]
+    ]
+    by_region = [
+        {"key": r.code, "label": r.name, "count": r.n}
+        for r in Region.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True)).filter(n__gt=0).order_by("-n")[:15]
+    ]
+    by_org = [
+        {"key": o.code, "label": o.name, "count": o.n, "pk": o.pk}
+        for o in Organisation.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True))
+        .filter(n__gt=0)
+        .order_by("-n")[:15]
+    ]
+    return {
+        "total": total,
+        "generative": visible.filter(is_generative=True).count(),
+        "public": visible.filter(is_public=True).count(),
+        "organisations": visible.values("organisation").distinct().count(),
+        "by_stage": by_stage,
+        "by_sector": by_sector,
+        "by_region": by_region,
+        "by_organisation": by_org,
+    }

@@ -1,0 +1,25 @@
+"""Top-level URLs: pages, the API, health check, language switch."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from aihq.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("aihq.api_urls")),
+    path("", include("aihq.accounts.urls")),
+    path("audit/", include("aihq.audit.urls")),
+    path("", include("aihq.registry.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return core_views.not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    return core_views.server_error(request)

@@ -42,7 +42,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
         try:
             key = header[1].decode("ascii")
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token header: the token has invalid characters.")) from None
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token header: the token has invalid characters.")
+            ) from None
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(key)).first()
         if token is None or not token.is_valid:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))

@@ -83,7 +83,9 @@ class Membership(TimeStampedModel):
 
     def clean(self) -> None:
         if self.role in permissions.GLOBAL_ROLES and self.organisation_id is not None:
-            raise ValidationError({"organisation": _("HQ admins and auditors act everywhere: leave the organisation empty.")})
+            raise ValidationError(
+                {"organisation": _("HQ admins and auditors act everywhere: leave the organisation empty.")}
+            )
         if self.role in permissions.ORGANISATION_ROLES and self.organisation_id is None:
             raise ValidationError({"organisation": _("This role needs an organisation.")})
 

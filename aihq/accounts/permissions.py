@@ -8,10 +8,11 @@ Every queryset that reaches a page, an API endpoint, an export or a report goes 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -49,7 +50,7 @@ class Scope:
         return self.is_hq_admin or (org_id is not None and org_id in self.change_org_ids)
 
 
-def descendants(parent_of: dict[int, int | None], roots: set[int]) -> set[int]:
+def descendants(parent_of: Mapping[int, int | None], roots: set[int]) -> set[int]:
     """The ids of ``roots`` and every organisation below them, given each id's parent."""
     children: dict[int | None, list[int]] = defaultdict(list)
     for child, parent in parent_of.items():
@@ -156,7 +157,7 @@ def get_object_for_user(queryset: models.QuerySet[M], user: Any, pk: Any, action
     restricted: models.QuerySet[M] = queryset.restrict(user, "view")  # type: ignore[attr-defined]
     try:
         obj = restricted.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if action == "change" and not can_change(user, obj):
         raise PermissionDenied

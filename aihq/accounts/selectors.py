@@ -15,8 +15,13 @@ def membership_list(user: Any) -> QuerySet[Membership]:
 
 def own_memberships(user: Any) -> QuerySet[Membership]:
     """A user's own roles (for their account page), whatever else they may see."""
-    return Membership.objects.filter(user_id=getattr(user, "pk", None)).select_related("organisation")
+    return Membership.objects.filter(user_id=_pk(user)).select_related("organisation")
 
 
 def own_tokens(user: Any) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user_id=getattr(user, "pk", None))
+    return ApiToken.objects.filter(user_id=_pk(user))
+
+
+def _pk(user: Any) -> int:
+    """The user's id, or 0 (no row) for anonymous users."""
+    return int(getattr(user, "pk", None) or 0)

@@ -21,7 +21,9 @@ def _require_hq_admin(actor: Any) -> None:
 
 
 @service
-def user_get_or_create(*, actor: Any, username: str, password: str | None = None, is_demo: bool = False, **fields: Any) -> User:
+def user_get_or_create(
+    *, actor: Any, username: str, password: str | None = None, is_demo: bool = False, **fields: Any
+) -> User:
     """The user ``username``, created if missing (without a usable password unless one is given)."""
     _require_hq_admin(actor)
     user = User.objects.filter(username=username).first()
@@ -44,8 +46,13 @@ def membership_create(*, actor: Any, user: User, role: str, organisation: Organi
     """Give ``user`` a role (in ``organisation`` for coordinator/editor/viewer); existing grants are kept."""
     _require_hq_admin(actor)
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role %(role)s. Use one of: %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)}})
-    existing = Membership.objects.filter(user=user, role=role, organisation=organisation).first()
+        raise ValidationError(
+            {
+                "role": _("Unknown role %(role)s. Use one of: %(roles)s.")
+                % {"role": role, "roles": ", ".join(Role.values)}
+            }
+        )
+    existing: Membership | None = Membership.objects.filter(user=user, role=role, organisation=organisation).first()
     if existing is not None:
         return existing
     membership = Membership(user=user, role=role, organisation=organisation)
@@ -59,7 +66,10 @@ def membership_create(*, actor: Any, user: User, role: str, organisation: Organi
 def membership_delete(*, actor: Any, membership: Membership) -> None:
     """Take a role away."""
     _require_hq_admin(actor)
-    if membership.role == Role.HQ_ADMIN and not Membership.objects.filter(role=Role.HQ_ADMIN).exclude(pk=membership.pk).exists():
+    if (
+        membership.role == Role.HQ_ADMIN
+        and not Membership.objects.filter(role=Role.HQ_ADMIN).exclude(pk=membership.pk).exists()
+    ):
         raise ValidationError(_("This is the last HQ admin: grant the role to someone else first."))
     user = membership.user
     membership.delete()
@@ -67,7 +77,9 @@ def membership_delete(*, actor: Any, membership: Membership) -> None:
 
 
 @service
-def api_token_create(*, actor: Any, user: User, name: str = "", expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, actor: Any, user: User, name: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
     """A new token for ``user`` (the user themself or an HQ admin); returns it and the key, shown only once."""
     if getattr(actor, "pk", None) != user.pk:
         _require_hq_admin(actor)

@@ -16,7 +16,9 @@ from aihq.accounts import selectors, services
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Token name"), max_length=100, required=False)
-    expires_in_days = forms.IntegerField(label=gettext_lazy("Expires in (days)"), min_value=1, max_value=3650, required=False)
+    expires_in_days = forms.IntegerField(
+        label=gettext_lazy("Expires in (days)"), min_value=1, max_value=3650, required=False
+    )
 
 
 @login_required

@@ -52,9 +52,7 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(
-    events: Iterable[Mapping[str, Any]], head_seq: int | None, head_hash: str | None
-) -> ChainBreak | None:
+def verify_chain(events: Iterable[Mapping[str, Any]], head_seq: int | None, head_hash: str | None) -> ChainBreak | None:
     """Check events in ``seq`` order; return the first break, or None if the chain is intact.
 
     Each event must have the next sequence number, point at the previous hash, and hash to its
@@ -67,7 +65,9 @@ def verify_chain(
     for event in events:
         seq = int(event["seq"])
         if seq != expected_seq:
-            return ChainBreak(seq, event.get("id"), f"expected event #{expected_seq}, found #{seq} (deleted or inserted)")
+            return ChainBreak(
+                seq, event.get("id"), f"expected event #{expected_seq}, found #{seq} (deleted or inserted)"
+            )
         if event["prev_hash"] != prev:
             return ChainBreak(seq, event.get("id"), "does not link to the previous event's hash")
         if event_hash(event) != event["hash"]:
@@ -84,6 +84,7 @@ def verify_chain(
         return ChainBreak(
             last_seq or None,
             last_id,
-            f"the chain head names event #{head_seq} but the log ends at #{last_seq} (events removed or added at the end)",
+            f"the chain head names event #{head_seq} but the log ends at #{last_seq}"
+            " (events removed or added at the end)",
         )
     return None

@@ -81,7 +81,12 @@ def _stored_snapshot(instance: models.Model) -> Snapshot | None:
 
 
 def append_event(
-    *, instance: models.Model, action: str, before: Snapshot | None, after: Snapshot | None
+    *,
+    instance: models.Model,
+    action: str,
+    before: Snapshot | None,
+    after: Snapshot | None,
+    object_id: Any = None,
 ) -> AuditEvent:
     """Append one event to the chain (locking the head so concurrent appends stay in order)."""
     actor = context.get_actor()
@@ -96,7 +101,7 @@ def append_event(
             actor_label=actor.get_username() if actor is not None else context.get_actor_label(),
             request_id=context.get_request_id(),
             object_type=object_type(instance),
-            object_id=str(instance.pk),
+            object_id=str(object_id if object_id is not None else instance.pk),
             object_repr=str(instance)[:200],
             action=action,
             before=before,
@@ -143,11 +148,14 @@ def audit_batch() -> Iterator[None]:
 
 
 def _flush(pending: dict[tuple[str, Any], _Pending]) -> None:
-    for entry in pending.values():
+    for (_type, pk), entry in pending.items():
         if entry.created and entry.deleted:
             continue
         if entry.deleted:
-            append_event(instance=entry.instance, action=AuditAction.DELETE, before=entry.before, after=None)
+            # Django clears the pk of a deleted instance; the key kept it.
+            append_event(
+                instance=entry.instance, action=AuditAction.DELETE, before=entry.before, after=None, object_id=pk
+            )
             continue
         after = snapshot(entry.instance)
         if entry.created:
@@ -212,7 +220,7 @@ def _on_post_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
             entry.deleted = True
         return
     before = getattr(instance, "_audit_before", None)
-    append_event(instance=instance, action=AuditAction.DELETE, before=before, after=None)
+    append_event(instance=instance, action=AuditAction.DELETE, before=before, after=None, object_id=instance.pk)
 
 
 def _on_m2m_changed(

@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from aihq.accounts.permissions import scope_for
-from aihq.audit.recorder import is_audited, object_type
 from aihq.audit.filtersets import AuditEventFilterSet
+from aihq.audit.recorder import is_audited, object_type
 from aihq.audit.selectors import audit_event_list
 
 
@@ -30,7 +30,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     template = "audit/_event_table.html" if getattr(request, "htmx", False) else "audit/event_list.html"
     object_types = sorted(
-        ((object_type(model), str(model._meta.verbose_name).capitalize()) for model in apps.get_models() if is_audited(model)),
+        (
+            (object_type(model), str(model._meta.verbose_name).capitalize())
+            for model in apps.get_models()
+            if is_audited(model)
+        ),
         key=lambda pair: pair[1],
     )
     return render(

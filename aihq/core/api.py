@@ -34,10 +34,12 @@ def _errors_from_django(exc: DjangoValidationError) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every API error as ``{"detail": ..., "errors": {...}}`` with the right status, never HTML or 500 for bad input."""
+    """Every API error as ``{"detail": ..., "errors": {...}}`` with the right status; bad input is never a 500."""
     if isinstance(exc, ConflictError):
         code = status.HTTP_412_PRECONDITION_FAILED if exc.precondition else status.HTTP_409_CONFLICT
-        return Response({"detail": str(exc), "errors": {"version": [str(exc)]}, "current_version": exc.current_version}, status=code)
+        return Response(
+            {"detail": str(exc), "errors": {"version": [str(exc)]}, "current_version": exc.current_version}, status=code
+        )
     if isinstance(exc, DjangoValidationError):
         errors = _errors_from_django(exc)
         return Response({"detail": _("Invalid input."), "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
@@ -90,7 +92,9 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"detail": _("Server error. The request id in X-Request-ID helps the operators."), "errors": {}}, status=500)
+    return JsonResponse(
+        {"detail": _("Server error. The request id in X-Request-ID helps the operators."), "errors": {}}, status=500
+    )
 
 
 __all__ = ["Http404", "Pagination", "etag", "exception_handler", "expected_version"]

@@ -9,9 +9,10 @@ from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 
 
-@register(Tags.security, deploy=True)
-def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    if not settings.PRODUCTION:
+@register(Tags.security, Tags.database, deploy=True)
+def demo_accounts_in_production(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[Error]:
+    """Demo accounts are refused at sign-in in production; this check asks to delete them too."""
+    if not settings.PRODUCTION or not databases:
         return []
     from aihq.accounts.models import User
 
@@ -23,7 +24,8 @@ def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[
         return [
             Error(
                 f"{count} demo account(s) exist in a production database.",
-                hint="Delete them: aihq shell -c \"from aihq.accounts.models import User; User.objects.filter(is_demo=True).delete()\"",
+                hint="Delete them: aihq shell -c "
+                '"from aihq.accounts.models import User; User.objects.filter(is_demo=True).delete()"',
                 id="aihq.E001",
             )
         ]

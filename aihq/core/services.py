@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -9,6 +10,7 @@ from typing import ParamSpec, TypeVar
 from django.db import transaction
 
 from aihq.audit.recorder import audit_batch
+from aihq.core import context
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -24,11 +26,16 @@ class ConflictError(Exception):
 
 
 def service(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a write service in one transaction and one audit batch (one event per object changed)."""
+    """Run a write service in one transaction and one audit batch (one event per object changed).
+
+    The service's ``actor`` is the one the audit log names, however the request was authenticated.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic(), audit_batch():
+        actor = kwargs.get("actor")
+        acting = context.acting(actor) if actor is not None else contextlib.nullcontext()
+        with acting, transaction.atomic(), audit_batch():
             return func(*args, **kwargs)
 
     return wrapper

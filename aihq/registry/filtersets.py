@@ -24,11 +24,16 @@ class UseCaseFilterSet(django_filters.FilterSet):
     sector = django_filters.CharFilter(label=_("Sector code"), method="filter_sector")
     stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Stage.choices)
     development_method = django_filters.ChoiceFilter(label=_("Development method"), choices=DevelopmentMethod.choices)
-    is_generative = django_filters.BooleanFilter(label=_("Generative AI"), widget=django_filters.widgets.BooleanWidget())
+    is_generative = django_filters.BooleanFilter(
+        label=_("Generative AI"), widget=django_filters.widgets.BooleanWidget()
+    )
     is_public = django_filters.BooleanFilter(label=_("Public"), widget=django_filters.widgets.BooleanWidget())
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated since"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Last updated first"),
         fields=(
             ("name", "name"),
             ("updated_at", "updated"),

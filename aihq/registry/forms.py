@@ -19,7 +19,7 @@ class TagsField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
 
@@ -57,8 +57,8 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
             "date_initiated": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "date_deployed": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "date_retired": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "sectors": forms.SelectMultiple(attrs={"size": 6}),
-            "regions": forms.SelectMultiple(attrs={"size": 6}),
+            "sectors": forms.CheckboxSelectMultiple(attrs={"class": "checklist"}),
+            "regions": forms.SelectMultiple(attrs={"size": 10, "data-filterable": "true"}),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -68,6 +68,7 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
         organisation_field.queryset = writable_organisations(user).order_by("code")
         self.fields["sectors"].queryset = Sector.objects.order_by("name_en")  # type: ignore[attr-defined]
         self.fields["regions"].queryset = Region.objects.order_by("country", "name_en")  # type: ignore[attr-defined]
+        self.fields["regions"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several; type above the list to find one.")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -82,4 +83,3 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
     def _post_clean(self) -> None:
         # Model validation runs in the service (with the actor's rights); skip ModelForm's own instance write.
         pass
-

@@ -40,7 +40,8 @@ def russian_region_rows() -> list[dict[str, str]]:
             rows.append(
                 {
                     "code": code,
-                    "country": code.split("-")[0],
+                    # Every row is a subject in Russia's own list, whatever prefix its ISO code carries.
+                    "country": "RU",
                     "name_en": row["geoname_name"].strip() or row["name"].strip(),
                     "name_ru": row["name_with_type"].strip(),
                     "group_en": f"{FEDERAL_DISTRICTS_EN.get(district, district)} Federal District" if district else "",
@@ -53,14 +54,14 @@ def russian_region_rows() -> list[dict[str, str]]:
 def country_region_rows(country: str) -> list[dict[str, str]]:
     """ISO 3166-2 subdivisions of ``country`` from pycountry, with Russian names where it has them."""
     country = country.upper()
-    if pycountry.countries.get(alpha_2=country) is None:
+    if pycountry.countries.get(alpha_2=country) is None:  # type: ignore[no-untyped-call]
         raise ValueError(f"Unknown country code {country!r}; use ISO 3166-1 alpha-2, such as US or KZ.")
     try:
         russian = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["ru"]).gettext
     except OSError:  # no Russian catalogue in this pycountry build
         russian = None
     rows = []
-    for sub in pycountry.subdivisions.get(country_code=country) or []:
+    for sub in pycountry.subdivisions.get(country_code=country) or []:  # type: ignore[no-untyped-call]
         name_ru = russian(sub.name) if russian else ""
         rows.append(
             {

@@ -131,7 +131,9 @@ class Organisation(TimeStampedModel):
         seen: set[int] = set()
         while node is not None and self.pk is not None:
             if node.pk == self.pk:
-                raise ValidationError({"parent": _("An organisation cannot be placed under itself or its descendants.")})
+                raise ValidationError(
+                    {"parent": _("An organisation cannot be placed under itself or its descendants.")}
+                )
             if node.pk in seen:
                 break
             seen.add(node.pk)

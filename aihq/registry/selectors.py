@@ -12,11 +12,7 @@ from aihq.registry.models import Organisation, Region, Sector, Stage, UseCase
 
 def use_case_list(user: Any) -> QuerySet[UseCase]:
     """Use cases the user may see, with what list pages and the API show loaded in a fixed number of queries."""
-    return (
-        UseCase.objects.restrict(user, "view")
-        .select_related("organisation")
-        .prefetch_related("sectors", "regions")
-    )
+    return UseCase.objects.restrict(user, "view").select_related("organisation").prefetch_related("sectors", "regions")
 
 
 def organisation_list(user: Any) -> QuerySet[Organisation]:
@@ -55,15 +51,21 @@ def dashboard_counts(user: Any) -> dict[str, Any]:
     visible = UseCase.objects.restrict(user, "view")
     total = visible.count()
     by_stage_raw = dict(visible.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    by_stage = [{"key": value, "label": str(label), "count": by_stage_raw.get(value, 0)} for value, label in Stage.choices]
+    by_stage = [
+        {"key": value, "label": str(label), "count": by_stage_raw.get(value, 0)} for value, label in Stage.choices
+    ]
     scoped = Q(use_cases__in=visible)
     by_sector = [
         {"key": s.code, "label": s.name, "count": s.n}
-        for s in Sector.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True)).filter(n__gt=0).order_by("-n")[:15]
+        for s in Sector.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True))
+        .filter(n__gt=0)
+        .order_by("-n")[:15]
     ]
     by_region = [
         {"key": r.code, "label": r.name, "count": r.n}
-        for r in Region.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True)).filter(n__gt=0).order_by("-n")[:15]
+        for r in Region.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True))
+        .filter(n__gt=0)
+        .order_by("-n")[:15]
     ]
     by_org = [
         {"key": o.code, "label": o.name, "count": o.n, "pk": o.pk}

@@ -99,7 +99,7 @@ def use_case_update(
     """Change a use case; a stale ``expected_version`` raises ConflictError and changes nothing."""
     _unknown_fields(changes, USE_CASE_FIELDS)
     # Lock the row so two concurrent updates cannot both pass the version check.
-    current = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    current: UseCase = UseCase.objects.select_for_update().get(pk=use_case.pk)
     if not can_change(actor, current):
         raise PermissionDenied(_("You cannot edit this use case."))
     _check_version(current.version, expected_version, precondition=precondition)
@@ -119,7 +119,9 @@ def use_case_update(
 
 
 @service
-def use_case_delete(*, actor: Any, use_case: UseCase, expected_version: int | None = None, precondition: bool = False) -> None:
+def use_case_delete(
+    *, actor: Any, use_case: UseCase, expected_version: int | None = None, precondition: bool = False
+) -> None:
     """Delete a use case (recorded in the audit log with its last state)."""
     current = UseCase.objects.select_for_update().get(pk=use_case.pk)
     if not can_change(actor, current):
@@ -144,7 +146,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **changes: An
     """Change an organisation, including moving it in the tree (HQ admins only)."""
     _unknown_fields(changes, ORGANISATION_FIELDS)
     _require_hq_admin(actor)
-    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    current: Organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean()
@@ -157,9 +159,13 @@ def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
     """Delete an organisation that has no use cases and no sub-organisations (HQ admins only)."""
     _require_hq_admin(actor)
     if organisation.children.exists():
-        raise ValidationError(_("Move or delete the sub-organisations of %(code)s first.") % {"code": organisation.code})
+        raise ValidationError(
+            _("Move or delete the sub-organisations of %(code)s first.") % {"code": organisation.code}
+        )
     if organisation.use_cases.exists():
-        raise ValidationError(_("%(code)s still has use cases: move or delete them first.") % {"code": organisation.code})
+        raise ValidationError(
+            _("%(code)s still has use cases: move or delete them first.") % {"code": organisation.code}
+        )
     organisation.delete()
 
 

@@ -40,7 +40,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stage": [{"name": row["label"], "value": row["count"], "key": row["key"]} for row in counts["by_stage"]],
         "sector": [{"name": row["label"], "value": row["count"], "key": row["key"]} for row in counts["by_sector"]],
         "region": [{"name": row["label"], "value": row["count"], "key": row["key"]} for row in counts["by_region"]],
-        "organisation": [{"name": row["key"], "value": row["count"], "key": row["key"]} for row in counts["by_organisation"]],
+        "organisation": [
+            {"name": row["key"], "value": row["count"], "key": row["key"]} for row in counts["by_organisation"]
+        ],
     }
     return render(
         request,
@@ -131,7 +133,9 @@ def use_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("usecase-detail", pk=use_case.pk)
     return render(
-        request, "registry/use_case_form.html", {"form": form, "use_case": use_case, "creating": False, "conflict": conflict}
+        request,
+        "registry/use_case_form.html",
+        {"form": form, "use_case": use_case, "creating": False, "conflict": conflict},
     )
 
 
@@ -141,7 +145,9 @@ def use_case_delete(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = get_object_for_user(UseCase.objects.all(), request.user, pk, "change")
     if request.method == "POST":
         try:
-            services.use_case_delete(actor=request.user, use_case=use_case, expected_version=_int_or_none(request.POST.get("version")))
+            services.use_case_delete(
+                actor=request.user, use_case=use_case, expected_version=_int_or_none(request.POST.get("version"))
+            )
         except ConflictError as exc:
             messages.error(request, str(exc))
             return redirect("usecase-detail", pk=use_case.pk)

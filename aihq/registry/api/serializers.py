@@ -42,8 +42,10 @@ class SectorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class OrganisationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     name = serializers.CharField(read_only=True)
-    parent = VisibleOrganisationField(required=False, allow_null=True)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True)
+    parent = VisibleOrganisationField(required=False, allow_null=True)  # type: ignore[assignment]
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Organisation

@@ -24,8 +24,6 @@ from aihq.registry.models import Organisation, Region, Sector, UseCase
 class ScopedViewSetMixin:
     """Objects outside the user's view scope are 404; visible but not writable ones are 403 on writes."""
 
-    request: Request
-
     def check_object_permissions(self, request: Request, obj: Any) -> None:
         super().check_object_permissions(request, obj)  # type: ignore[misc]
         if request.method not in SAFE_METHODS and not can_change(request.user, obj):
@@ -71,7 +69,9 @@ class UseCaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
 
     def perform_destroy(self, instance: UseCase) -> None:
         version, precondition = expected_version(self.request, dict(self.request.query_params.items()))
-        services.use_case_delete(actor=self.request.user, use_case=instance, expected_version=version, precondition=precondition)
+        services.use_case_delete(
+            actor=self.request.user, use_case=instance, expected_version=version, precondition=precondition
+        )
 
 
 class OrganisationViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
@@ -149,7 +149,9 @@ class SectorViewSet(_ReferenceViewSet):
     def perform_update(self, serializer: BaseSerializer[Sector]) -> None:
         assert serializer.instance is not None
         current = serializer.instance
-        data = _keep_code(current.code, {"name_en": current.name_en, "name_ru": current.name_ru, **serializer.validated_data})
+        data = _keep_code(
+            current.code, {"name_en": current.name_en, "name_ru": current.name_ru, **serializer.validated_data}
+        )
         serializer.instance = services.sector_save(actor=self.request.user, **data)
 
     def perform_destroy(self, instance: Sector) -> None:

@@ -53,5 +53,10 @@ class Command(AIHQCommand):
         self.emit(
             options,
             f"{user.username} is {role} in {where}.",
-            {"username": user.username, "role": role, "organisation": organisation.code if organisation else None, "membership": membership.pk},
+            {
+                "username": user.username,
+                "role": role,
+                "organisation": organisation.code if organisation else None,
+                "membership": membership.pk,
+            },
         )

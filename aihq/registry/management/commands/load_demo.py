@@ -31,7 +31,7 @@ class Command(AIHQCommand):
                 counts = load_demo(actor=self.actor)
             summary = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in counts.items()) + " (demo)."
         if options["show_accounts"] and not options.get("json"):
-            self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
             for username, role, org in ACCOUNTS:
                 self.stdout.write(f"  {username:<12} {role.label}{' of ' + org if org else ''}")
         self.emit(options, summary, {"loaded": counts})

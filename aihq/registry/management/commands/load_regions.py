@@ -11,7 +11,9 @@ from aihq.registry.loaders import load_regions
 
 
 class Command(AIHQCommand):
-    help = "Load a country's regions: Russia's federal subjects from the shipped file, others from ISO 3166-2 (pycountry)."
+    help = (
+        "Load a country's regions: Russia's federal subjects from the shipped file, others from ISO 3166-2 (pycountry)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -23,4 +25,8 @@ class Command(AIHQCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         country = options["country"].upper()
-        self.emit(options, f"Regions of {country}: {created} created, {updated} updated.", {"country": country, "created": created, "updated": updated})
+        self.emit(
+            options,
+            f"Regions of {country}: {created} created, {updated} updated.",
+            {"country": country, "created": created, "updated": updated},
+        )

@@ -48,7 +48,7 @@ pytest: $(VENV)/.installed-dev
 
 ## make messages: refresh the translation catalogues after changing user-facing text
 messages: $(VENV)/.installed-dev
-	cd aihq && ../$(BIN)/aihq makemessages -l ru --no-obsolete --add-location file && ../$(BIN)/aihq compilemessages -l ru
+	cd aihq && ../$(BIN)/aihq makemessages -l ru --no-obsolete --add-location file --ignore 'tests/*' && ../$(BIN)/aihq compilemessages -l ru
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

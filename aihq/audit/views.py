@@ -13,6 +13,7 @@ from aihq.accounts.permissions import scope_for
 from aihq.audit.filtersets import AuditEventFilterSet
 from aihq.audit.recorder import is_audited, object_type
 from aihq.audit.selectors import audit_event_list
+from aihq.registry.views import non_empty_query
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -23,7 +24,7 @@ def _require_reader(request: HttpRequest) -> None:
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    filterset = AuditEventFilterSet(request.GET or None, queryset=audit_event_list(request.user))
+    filterset = AuditEventFilterSet(non_empty_query(request.GET), queryset=audit_event_list(request.user))
     queryset = filterset.qs if (filterset.is_bound and filterset.is_valid()) else filterset.queryset
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()

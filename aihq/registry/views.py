@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -51,9 +51,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def non_empty_query(query: QueryDict) -> QueryDict | None:
+    """The query without blank values (a form's empty selects), or None when nothing is left."""
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        kept = [value for value in values if value.strip()]
+        if kept:
+            cleaned.setlist(key, kept)
+    return cleaned or None
+
+
 @login_required
 def use_case_list(request: HttpRequest) -> HttpResponse:
-    filterset = UseCaseFilterSet(request.GET or None, queryset=selectors.use_case_list(request.user))
+    filterset = UseCaseFilterSet(non_empty_query(request.GET), queryset=selectors.use_case_list(request.user))
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         queryset = filterset.queryset.none()

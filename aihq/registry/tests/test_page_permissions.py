@@ -214,3 +214,15 @@ def test_list_page_answers_htmx_with_the_table_only(world, page_client_for):
     body = response.content.decode()
     assert "Chatbot A" in body
     assert "<html" not in body
+
+
+def test_list_page_ignores_blank_form_fields(world, page_client_for):
+    # A submitted filter form sends every field, the empty ones too.
+    response = page_client_for("hq_admin").get("/use-cases/?q=chatbot&stage=&organisation=&ordering=&sector=")
+    assert response.context["page"].paginator.count == 1
+
+
+def test_list_page_reports_bad_filters(world, page_client_for):
+    response = page_client_for("hq_admin").get("/use-cases/", {"stage": "bogus"})
+    assert response.status_code == 200
+    assert "bogus" in response.content.decode()

@@ -1,0 +1,46 @@
+"""Production settings pass Django's deployment checks; missing secrets are refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_aihq(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "AIHQ_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment.update(env)
+    return subprocess.run([sys.executable, "-m", "aihq", *args], env=environment, capture_output=True, text=True, timeout=120)
+
+
+PRODUCTION = {
+    "AIHQ_ENV": "production",
+    "SECRET_KEY": "x7Kq2v9Lm4Np8Rs1Tu6Wy3Za5Bc0De2Fg7Hj4Kl9Mn1Pq6Rs3Tu8Vw0Xy5Za2Bc7De",
+    "ALLOWED_HOSTS": "aihq.example.org",
+}
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = run_aihq("check", "--deploy", "--fail-level", "WARNING", AIHQ_DATA_DIR=str(tmp_path), **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(tmp_path, missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run_aihq("check", AIHQ_DATA_DIR=str(tmp_path), **env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_development_secret_is_made_once_and_kept_private(tmp_path):
+    assert run_aihq("check", AIHQ_DATA_DIR=str(tmp_path)).returncode == 0
+    secret = tmp_path / "secret_key"
+    first = secret.read_text()
+    assert len(first) >= 50
+    assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    assert run_aihq("check", AIHQ_DATA_DIR=str(tmp_path)).returncode == 0
+    assert secret.read_text() == first

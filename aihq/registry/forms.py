@@ -68,7 +68,9 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
         organisation_field.queryset = writable_organisations(user).order_by("code")
         self.fields["sectors"].queryset = Sector.objects.order_by("name_en")  # type: ignore[attr-defined]
         self.fields["regions"].queryset = Region.objects.order_by("country", "name_en")  # type: ignore[attr-defined]
-        self.fields["regions"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several; type above the list to find one.")
+        self.fields["regions"].help_text = _(
+            "Hold Ctrl (⌘ on a Mac) to choose several; type above the list to find one."
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -15,7 +15,9 @@ def editor(transactional_db):
     from aihq.registry.models import Organisation, Sector, UseCase
 
     Sector.objects.create(code="healthcare", name_en="Health and medicine", name_ru="Здравоохранение и медицина")
-    org = Organisation.objects.create(code="MINZDRAV", name_en="Ministry of Health", name_ru="Минздрав России", kind="ministry")
+    org = Organisation.objects.create(
+        code="MINZDRAV", name_en="Ministry of Health", name_ru="Минздрав России", kind="ministry"
+    )
     user = User.objects.create_user(username="eva", password="browser-pass-2024")
     Membership.objects.create(user=user, organisation=org, role="editor")
     UseCase.objects.create(organisation=org, name="Hospital bed forecasting", stage="production")

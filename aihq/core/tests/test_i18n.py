@@ -25,7 +25,7 @@ def parse_po(path: Path) -> list[dict]:
     def unquote(text: str) -> str:
         return text.strip()[1:-1].encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
 
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if current:
                 entries.append(current)

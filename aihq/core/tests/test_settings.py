@@ -13,7 +13,9 @@ def run_aihq(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     unset = {"SECRET_KEY", "ALLOWED_HOSTS", "AIHQ_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "aihq", *args], env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "aihq", *args], env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 PRODUCTION = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
@@ -66,8 +67,10 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
         organisation_field = self.fields["organisation"]
         assert isinstance(organisation_field, forms.ModelChoiceField)
         organisation_field.queryset = writable_organisations(user).order_by("code")
-        self.fields["sectors"].queryset = Sector.objects.order_by("name_en")  # type: ignore[attr-defined]
-        self.fields["regions"].queryset = Region.objects.order_by("country", "name_en")  # type: ignore[attr-defined]
+        # Lists read in the page's language, so they are sorted by the names shown.
+        name = "name_ru" if (get_language() or "en").startswith("ru") else "name_en"
+        self.fields["sectors"].queryset = Sector.objects.order_by(name)  # type: ignore[attr-defined]
+        self.fields["regions"].queryset = Region.objects.order_by("country", name)  # type: ignore[attr-defined]
         self.fields["regions"].help_text = _(
             "Hold Ctrl (⌘ on a Mac) to choose several; type above the list to find one."
         )

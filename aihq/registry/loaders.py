@@ -28,6 +28,18 @@ FEDERAL_DISTRICTS_EN = {
 }
 
 
+_RU_ABBREVIATIONS = {"Респ": "Республика", "обл": "область", "АО": "автономный округ", "Аобл": "автономная область"}
+
+
+def russian_region_name(name_with_type: str) -> str:
+    """The full Russian name from the source's abbreviated one: "Амурская обл" → "Амурская область"."""
+    words = name_with_type.replace(" - ", " — ").split()
+    if words and words[0] == "г":  # cities of federal significance go by their name alone
+        words = words[1:]
+    words = [_RU_ABBREVIATIONS.get(word, word) for word in words]
+    return " ".join(words).replace("Автономный округ", "автономный округ")
+
+
 def russian_region_rows() -> list[dict[str, str]]:
     """The shipped subjects of the Russian Federation as field dictionaries for ``Region``."""
     rows = []
@@ -43,7 +55,7 @@ def russian_region_rows() -> list[dict[str, str]]:
                     # Every row is a subject in Russia's own list, whatever prefix its ISO code carries.
                     "country": "RU",
                     "name_en": row["geoname_name"].strip() or row["name"].strip(),
-                    "name_ru": row["name_with_type"].strip(),
+                    "name_ru": russian_region_name(row["name_with_type"].strip()),
                     "group_en": f"{FEDERAL_DISTRICTS_EN.get(district, district)} Federal District" if district else "",
                     "group_ru": f"{district} федеральный округ" if district else "",
                 }

@@ -48,7 +48,7 @@ def test_load_demo_is_refused_in_production(settings):
 def test_russian_regions_have_iso_codes_names_and_districts():
     call_command("load_regions", stdout=io.StringIO())
     tatarstan = Region.objects.get(code="RU-TA")
-    assert tatarstan.name_ru == "Респ Татарстан"
+    assert tatarstan.name_ru == "Республика Татарстан"
     assert tatarstan.group_en == "Volga Federal District"
     assert tatarstan.group_ru == "Приволжский федеральный округ"
     assert Region.objects.filter(country="RU").count() == 86
@@ -64,3 +64,21 @@ def test_other_countries_come_from_pycountry_with_russian_names():
 def test_unknown_country_is_a_clear_error():
     with pytest.raises(CommandError, match="Unknown country code"):
         call_command("load_regions", "--country", "XX", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Амурская обл", "Амурская область"),
+        ("Респ Адыгея", "Республика Адыгея"),
+        ("г Москва", "Москва"),
+        ("Ненецкий АО", "Ненецкий автономный округ"),
+        ("Еврейская Аобл", "Еврейская автономная область"),
+        ("Ханты-Мансийский Автономный округ - Югра", "Ханты-Мансийский автономный округ — Югра"),
+        ("Краснодарский край", "Краснодарский край"),
+    ],
+)
+def test_russian_region_names_are_spelt_out(source, expected):
+    from aihq.registry.loaders import russian_region_name
+
+    assert russian_region_name(source) == expected

@@ -85,7 +85,19 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "tests"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "aihq.settings", "AIHQ_DATA_DIR": str(tmp_path / "var")}
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "ru", "--no-obsolete", "--add-location", "never", "--ignore", "tests/*"],
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "ru",
+            "--no-obsolete",
+            "--add-location",
+            "never",
+            "--ignore",
+            "tests/*",
+        ],
         cwd=copy,
         env=env,
         check=True,

@@ -210,7 +210,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("AIHQ_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # "django" gets no handler of its own (Django's default adds one): records reach the root handler once.
+    "loggers": {"django": {"level": "INFO", "handlers": []}, "django.db.backends": {"level": "WARNING"}},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -14,4 +14,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("roles/", views.membership_list, name="membership-list"),
+    path("roles/<int:pk>/revoke/", views.membership_revoke, name="membership-revoke"),
 ]

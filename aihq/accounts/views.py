@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts import selectors, services
+from aihq.accounts.filtersets import MembershipFilterSet
+from aihq.accounts.models import Role, User
+from aihq.accounts.permissions import scope_for
+from aihq.registry.models import Organisation
 
 
 class TokenForm(forms.Form):
@@ -56,3 +62,64 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token revoked."))
     return redirect("account")
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.order_by("code"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for HQ admins and auditors."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.sees_everything:
+        raise PermissionDenied
+    form = GrantForm(request.POST or None) if scope.is_hq_admin else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            user = User.objects.filter(username=form.cleaned_data["username"]).first()
+            if user is None:
+                form.add_error("username", _("No such user. New users are added with: aihq grant USERNAME ROLE"))
+            else:
+                try:
+                    services.membership_create(
+                        actor=request.user,
+                        user=user,
+                        role=form.cleaned_data["role"],
+                        organisation=form.cleaned_data["organisation"],
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, _("Role granted."))
+                    return redirect("membership-list")
+    filterset = MembershipFilterSet(request.GET or None, queryset=selectors.membership_list(request.user))
+    queryset = filterset.qs if (filterset.is_bound and filterset.is_valid()) else filterset.queryset
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/membership_list.html", {"page": page, "filterset": filterset, "form": form})
+
+
+@login_required
+@require_POST
+def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if not scope_for(request.user).is_hq_admin:
+        raise PermissionDenied
+    membership = selectors.membership_list(request.user).filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    try:
+        services.membership_delete(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Role revoked."))
+    return redirect("membership-list")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aihq.audit.models import AuditAction, AuditEvent
@@ -15,8 +18,15 @@ class AuditEventFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
     request_id = django_filters.CharFilter(label=_("Request id"))
     since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
-    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte", label=_("Until"))
+    until = django_filters.IsoDateTimeFilter(label=_("Until"), method="filter_until")
 
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+
+    def filter_until(self, queryset: QuerySet[AuditEvent], name: str, value: dt.datetime) -> QuerySet[AuditEvent]:
+        """Up to the given time; a bare date (2026-11-29) includes that whole day."""
+        raw = str(self.data.get("until", ""))
+        if len(raw.strip()) == 10:
+            return queryset.filter(timestamp__lt=value + dt.timedelta(days=1))
+        return queryset.filter(timestamp__lte=value)

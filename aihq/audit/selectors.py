@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from aihq.audit.hashing import ChainBreak, verify_chain
 from aihq.audit.models import AuditEvent, AuditHead
@@ -15,9 +15,10 @@ def audit_event_list(user: Any) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.restrict(user, "view").select_related("actor")
 
 
-def object_history(user: Any, object_type: str, object_id: Any) -> QuerySet[AuditEvent]:
-    """The events of one object, newest first, if the user may read the log."""
-    return audit_event_list(user).filter(object_type=object_type, object_id=str(object_id))
+def object_history(obj: Model) -> QuerySet[AuditEvent]:
+    """The events of one object, newest first; callers show it only to users who can see the object."""
+    meta = obj._meta
+    return AuditEvent.objects.filter(object_type=f"{meta.app_label}.{meta.model_name}", object_id=str(obj.pk))
 
 
 def _events_in_order(batch_size: int = 2000) -> Iterator[dict[str, Any]]:

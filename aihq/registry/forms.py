@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
-from aihq.registry.models import Region, Sector, UseCase
+from aihq.registry.models import Organisation, Region, Sector, UseCase
 
 
 class TagsField(forms.CharField):
@@ -87,4 +87,26 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _post_clean(self) -> None:
         # Model validation runs in the service (with the actor's rights); skip ModelForm's own instance write.
+        pass
+
+
+class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Organisation
+        fields = ["code", "name_en", "name_ru", "kind", "parent", "region"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Organisation.objects.order_by("code")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        name = "name_ru" if (get_language() or "en").startswith("ru") else "name_en"
+        self.fields["region"].queryset = Region.objects.order_by("country", name)  # type: ignore[attr-defined]
+
+    def service_fields(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+    def _post_clean(self) -> None:
+        # The service validates the model (cycles, uniqueness) with the actor's rights.
         pass

@@ -12,5 +12,8 @@ urlpatterns = [
     path("use-cases/<int:pk>/edit/", views.use_case_edit, name="usecase-edit"),
     path("use-cases/<int:pk>/delete/", views.use_case_delete, name="usecase-delete"),
     path("organisations/", views.organisation_tree, name="organisation-list"),
+    path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<str:code>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<str:code>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("organisations/<str:code>/delete/", views.organisation_delete, name="organisation-delete"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for, writable_organisations
-from aihq.audit.recorder import object_type
 from aihq.audit.selectors import object_history
 from aihq.core.services import ConflictError
 from aihq.registry import selectors, services
 from aihq.registry.filtersets import UseCaseFilterSet
-from aihq.registry.forms import UseCaseForm
+from aihq.registry.forms import OrganisationForm, UseCaseForm
 from aihq.registry.models import Organisation, Stage, UseCase
 
 PAGE_SIZES = (25, 50, 100)
@@ -86,7 +86,7 @@ def use_case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = get_object_for_user(selectors.use_case_list(request.user), request.user, pk)
-    history = object_history(request.user, object_type(UseCase), use_case.pk)[:20]
+    history = object_history(use_case)[:20]
     return render(
         request,
         "registry/use_case_detail.html",
@@ -94,7 +94,7 @@ def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _apply_service_errors(form: UseCaseForm, exc: ValidationError) -> None:
+def _apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -205,3 +205,64 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_create": can_change(request.user, organisation),
         },
     )
+
+
+def _require_hq_admin(request: HttpRequest) -> None:
+    if not scope_for(request.user).is_hq_admin:
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    _require_hq_admin(request)
+    initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
+    form = OrganisationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation %(code)s added.") % {"code": organisation.code})
+            return redirect("organisation-detail", code=organisation.code)
+    return render(request, "registry/organisation_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
+    _require_hq_admin(request)
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise Http404
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_update(
+                actor=request.user, organisation=organisation, **form.service_fields()
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("organisation-detail", code=organisation.code)
+    return render(
+        request, "registry/organisation_form.html", {"form": form, "creating": False, "organisation": organisation}
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def organisation_delete(request: HttpRequest, code: str) -> HttpResponse:
+    _require_hq_admin(request)
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise Http404
+    try:
+        services.organisation_delete(actor=request.user, organisation=organisation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("organisation-detail", code=code)
+    messages.success(request, _("Organisation %(code)s deleted.") % {"code": code})
+    return redirect("organisation-list")

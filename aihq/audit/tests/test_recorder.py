@@ -141,3 +141,25 @@ def test_postgresql_refuses_to_delete_an_event(world):
     event = AuditEvent.objects.order_by("seq").first()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+
+
+def test_audit_filters_by_object_user_and_day(world, api_client_for):
+    from django.utils import timezone
+
+    client = api_client_for("auditor")
+    client_editor = api_client_for("editor_a")
+    client_editor.patch(f"/api/v1/use-cases/{world.uc_a.pk}/", {"name": "Filtered"}, format="json")
+    rows = client.get("/api/v1/audit-events/", {"object_type": "registry.usecase", "object_id": world.uc_a.pk}).json()
+    assert [r["action"] for r in rows["results"]] == ["update", "create"]
+    rows = client.get("/api/v1/audit-events/", {"user": "editor_a"}).json()
+    assert rows["count"] == 1
+    today = timezone.now().date().isoformat()
+    assert client.get("/api/v1/audit-events/", {"until": today}).json()["count"] == AuditEvent.objects.count()
+    assert client.get("/api/v1/audit-events/", {"until": "2000-01-01"}).json()["count"] == 0
+    assert client.get("/api/v1/audit-events/", {"since": "2100-01-01T00:00:00Z"}).json()["count"] == 0
+
+
+def test_use_case_history_is_shown_to_those_who_see_the_use_case(world, page_client_for):
+    body = page_client_for("viewer_a").get(f"/use-cases/{world.uc_a.pk}/").content.decode()
+    assert "History" in body
+    assert "/audit/" not in body.split("History")[1]  # no links into the log for non-auditors

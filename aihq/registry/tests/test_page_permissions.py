@@ -226,3 +226,56 @@ def test_list_page_reports_bad_filters(world, page_client_for):
     response = page_client_for("hq_admin").get("/use-cases/", {"stage": "bogus"})
     assert response.status_code == 200
     assert "bogus" in response.content.decode()
+
+
+@pytest.mark.parametrize(("user", "status"), [("hq_admin", 200), ("coordinator_a", 403), ("auditor", 403), (None, 302)])
+def test_organisation_create_page_is_for_hq_admins(world, page_client_for, user, status):
+    assert page_client_for(user).get("/organisations/new/").status_code == status
+
+
+def test_hq_admin_adds_and_moves_an_organisation(world, page_client_for):
+    from aihq.registry.models import Organisation
+
+    client = page_client_for("hq_admin")
+    response = client.post(
+        "/organisations/new/", {"code": "A2", "name_en": "Agency A2", "kind": "agency", "parent": world.org_a.pk}
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get(code="A2").parent == world.org_a
+    # Placing A under its own child would make a cycle: refused with a message on the field.
+    response = client.post(
+        "/organisations/A/edit/", {"code": "A", "name_en": "Ministry A", "kind": "ministry", "parent": world.org_a1.pk}
+    )
+    assert response.status_code == 200
+    assert "parent" in response.context["form"].errors
+
+
+def test_organisation_with_use_cases_is_not_deleted(world, page_client_for):
+    from aihq.registry.models import Organisation
+
+    page_client_for("hq_admin").post("/organisations/B/delete/")
+    assert Organisation.objects.filter(code="B").exists()
+
+
+@pytest.mark.parametrize(("user", "status"), [("hq_admin", 200), ("auditor", 200), ("editor_a", 403), ("norole", 403)])
+def test_roles_page(world, page_client_for, user, status):
+    assert page_client_for(user).get("/roles/").status_code == status
+
+
+def test_hq_admin_grants_and_revokes_a_role_on_the_page(world, page_client_for):
+    from aihq.accounts.models import Membership
+
+    client = page_client_for("hq_admin")
+    response = client.post("/roles/", {"username": "norole", "role": "viewer", "organisation": world.org_b.pk})
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=world.users["norole"])
+    assert client.post(f"/roles/{membership.pk}/revoke/").status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_auditor_cannot_grant_roles(world, page_client_for):
+    from aihq.accounts.models import Membership
+
+    response = page_client_for("auditor").post("/roles/", {"username": "norole", "role": "hq_admin"})
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=world.users["norole"]).exists()

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "aihq.accounts",
     "aihq.audit",
     "aihq.registry",
+    "aihq.exchange",
 ]
 
 MIDDLEWARE = [

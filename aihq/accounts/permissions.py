@@ -38,6 +38,8 @@ class Scope:
     is_auditor: bool = False
     view_org_ids: frozenset[int] = field(default_factory=frozenset)
     change_org_ids: frozenset[int] = field(default_factory=frozenset)
+    #: organisations the user coordinates, with everything below them (they may add sub-organisations there)
+    coordinated_org_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def sees_everything(self) -> bool:
@@ -102,6 +104,7 @@ def scope_for(user: Any) -> Scope:
     is_auditor = any(role == AUDITOR for role, _ in roles)
     view: set[int] = set()
     change: set[int] = set()
+    subtree: set[int] = set()
     coordinated = {org for role, org in roles if role == COORDINATOR and org is not None}
     if coordinated:
         parent_of = dict(Organisation.objects.values_list("id", "parent_id"))
@@ -115,7 +118,7 @@ def scope_for(user: Any) -> Scope:
             view.add(org)
         if role == EDITOR:
             change.add(org)
-    scope = Scope(is_hq_admin, is_auditor, frozenset(view), frozenset(change))
+    scope = Scope(is_hq_admin, is_auditor, frozenset(view), frozenset(change), frozenset(subtree))
     user._aihq_scope = scope
     return scope
 
@@ -138,6 +141,10 @@ def restrict_queryset(queryset: Q, user: Any, action: Action) -> Q:
     if kind == "admin":
         allowed = scope.sees_everything if action == "view" else scope.is_hq_admin
         return queryset if allowed else queryset.none()
+    if kind == "own":
+        if action == "view" and scope.sees_everything:
+            return queryset
+        return queryset.filter(**{model.owner_path: user.pk})
     if action == "view" and scope.sees_everything:
         return queryset
     if action == "change" and scope.is_hq_admin:
@@ -170,6 +177,8 @@ def can_change(user: Any, obj: models.Model) -> bool:
     kind = getattr(obj, "scope_kind", "organisation")
     if kind in ("reference", "admin"):
         return scope.is_hq_admin
+    if kind == "own":
+        return getattr(obj, f"{obj.owner_path}_id", None) == getattr(user, "pk", None)  # type: ignore[attr-defined]
     if scope.is_hq_admin:
         return True
     org_id = _scope_org_id(obj)

@@ -13,7 +13,7 @@ import contextvars
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +113,48 @@ def append_event(
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def append_many(entries: Sequence[tuple[models.Model, str, Snapshot | None, Snapshot | None]]) -> int:
+    """Append events for objects written in bulk (bulk_create sends no signals), in one locked step.
+
+    Each entry is (instance, action, before, after). Returns how many events were written.
+    """
+    if not entries:
+        return 0
+    actor = context.get_actor()
+    actor_id = actor.pk if actor is not None else None
+    actor_label = actor.get_username() if actor is not None else context.get_actor_label()
+    request_id = context.get_request_id()
+    now = timezone.now()
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        events = []
+        seq, prev = head.seq, head.hash
+        for instance, action, before, after in entries:
+            seq += 1
+            event = AuditEvent(
+                seq=seq,
+                timestamp=now,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                request_id=request_id,
+                object_type=object_type(instance),
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                action=action,
+                before=before,
+                after=after,
+                prev_hash=prev,
+            )
+            event.hash = prev = event_hash({**event.hashed_content(), "hash": None})
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+    return len(events)
 
 
 @dataclass

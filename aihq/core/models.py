@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from aihq.accounts.models import User
 
 Action = Literal["view", "change"]
-ScopeKind = Literal["organisation", "reference", "admin"]
+ScopeKind = Literal["organisation", "reference", "admin", "own"]
 
 
 class RestrictedQuerySet(models.QuerySet[Any]):
@@ -29,7 +29,8 @@ class TimeStampedModel(models.Model):
 
     ``scope_kind`` says how rows are scoped: ``organisation`` (through ``scope_path`` to an
     Organisation), ``reference`` (readable by every signed-in user, written by HQ admins) or
-    ``admin`` (HQ admins write, HQ admins and auditors read).
+    ``admin`` (HQ admins write, HQ admins and auditors read) or ``own`` (the user named by
+    ``owner_path`` reads and writes; HQ admins and auditors read).
     """
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -106,6 +106,11 @@ def load_regions(*, actor: Any, country: str = "RU") -> tuple[int, int]:
     return created, updated
 
 
+def shipped_sector_codes() -> list[str]:
+    with (DATA_DIR / "sectors.csv").open(encoding="utf-8") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
+
+
 @service
 def load_sectors(*, actor: Any) -> int:
     """Create or update the shipped sector list; returns how many were created."""

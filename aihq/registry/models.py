@@ -152,10 +152,30 @@ class Stage(models.TextChoices):
 
 class DevelopmentMethod(models.TextChoices):
     IN_HOUSE = "in_house", _("Developed in-house")
-    CONTRACTED = "contracted", _("Developed under contract")
+    CONTRACTED = "contracted", _("From a vendor or under contract")
     MIXED = "mixed", _("In-house and contracted")
     OFF_THE_SHELF = "off_the_shelf", _("Commercial off-the-shelf")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class ImpactType(models.TextChoices):
+    """Whether a use case affects rights or safety (OMB M-24-10); blank when not assessed."""
+
+    RIGHTS = "rights", _("Rights-impacting")
+    SAFETY = "safety", _("Safety-impacting")
+    BOTH = "both", _("Rights- and safety-impacting")
+    NEITHER = "neither", _("Neither")
+
+
+class Technique(models.TextChoices):
+    """The AI classification of OMB M-25-21's inventory."""
+
+    AGENTIC = "agentic", _("Agentic AI")
+    CLASSICAL_ML = "classical_ml", _("Classical/predictive machine learning")
+    COMPUTER_VISION = "computer_vision", _("Computer vision")
+    GENAI = "genai", _("Generative AI")
+    NLP = "nlp", _("Natural language processing")
+    RL = "rl", _("Reinforcement learning")
 
 
 class UseCase(TimeStampedModel):
@@ -188,6 +208,24 @@ class UseCase(TimeStampedModel):
     date_retired = models.DateField(_("retired"), null=True, blank=True)
     is_public = models.BooleanField(_("public"), default=False, help_text=_("Shown in the public register."))
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    impact_type = models.CharField(
+        _("impact type"), max_length=10, choices=ImpactType.choices, blank=True, db_index=True
+    )
+    is_high_impact = models.BooleanField(_("high-impact"), null=True, blank=True)
+    techniques = models.JSONField(_("AI techniques"), default=list, blank=True)
+    attributes = models.JSONField(
+        _("inventory answers"),
+        default=dict,
+        blank=True,
+        help_text=_("Other answers of the inventory format, normalised."),
+    )
+    source_format = models.CharField(_("imported from"), max_length=20, blank=True)
+    source_record = models.JSONField(
+        _("original record"),
+        null=True,
+        blank=True,
+        help_text=_("The imported row exactly as it was, column by column."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     audit_enabled = True
@@ -214,6 +252,12 @@ class UseCase(TimeStampedModel):
         errors: dict[str, str] = {}
         if not isinstance(self.tags, list) or not all(isinstance(tag, str) for tag in self.tags):
             errors["tags"] = str(_("Tags must be a list of words."))
+        if not isinstance(self.techniques, list) or not set(self.techniques) <= set(Technique.values):
+            errors["techniques"] = str(
+                _("Techniques must be a list of: %(choices)s.") % {"choices": ", ".join(Technique.values)}
+            )
+        if not isinstance(self.attributes, dict):
+            errors["attributes"] = str(_("Inventory answers must be an object of field names and values."))
         if self.date_initiated and self.date_deployed and self.date_deployed < self.date_initiated:
             errors["date_deployed"] = str(_("A use case cannot be deployed before it was initiated."))
         if self.date_retired:

@@ -1,0 +1,33 @@
+"""The inventory formats AIHQ reads and writes, by name."""
+
+from __future__ import annotations
+
+from aihq.exchange.formats.base import Format, OrgRef, ParsedRow, Problem
+from aihq.exchange.formats.generic import generic
+from aihq.exchange.formats.omb import omb_2024, omb_2025
+
+FORMAT_NAMES = ("omb-2024", "omb-2025", "csv", "xlsx", "json")
+
+
+def get_format(name: str) -> Format:
+    """The format called ``name`` (one of FORMAT_NAMES)."""
+    if name == "omb-2024":
+        return omb_2024()
+    if name == "omb-2025":
+        return omb_2025()
+    if name in ("csv", "xlsx", "json"):
+        return generic(name)
+    raise ValueError(f"Unknown format {name!r}; use one of: {', '.join(FORMAT_NAMES)}")
+
+
+def detect_format(headers: list[str], kind: str) -> tuple[Format, float]:
+    """The format these headers fit best (OMB formats win when clearly theirs), with its score."""
+    scored = [(fmt, fmt.detect(headers)) for fmt in (omb_2024(), omb_2025())]
+    best, score = max(scored, key=lambda pair: pair[1])
+    if score >= 0.2 and all(best.canonical_header(column) for column in headers if column in best.required):
+        return best, score
+    fallback = generic(kind if kind in ("csv", "xlsx", "json") else "csv")
+    return fallback, fallback.detect(headers)
+
+
+__all__ = ["FORMAT_NAMES", "Format", "OrgRef", "ParsedRow", "Problem", "detect_format", "get_format"]

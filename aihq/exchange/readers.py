@@ -1,0 +1,240 @@
+"""Reading uploaded inventories: CSV (any sensible encoding), XLSX and JSON, as header + rows.
+
+Everything that can go wrong with the file as a whole raises ``FileProblem`` with a message a
+person can act on; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_CELL_CHARS = 100_000
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class FileProblem(Exception):
+    """The file cannot be read at all (encoding, structure, size); nothing is imported."""
+
+
+@dataclass
+class Table:
+    """A file read as a header and rows (dicts by header), with notes about how it was read."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, dict[str, Any]]]
+    kind: str
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def sniff_kind(name: str, head: bytes) -> str:
+    """csv, xlsx or json, from the file's first bytes and then its name."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(_OLE_SIGNATURE):
+        raise FileProblem(
+            "This is an encrypted (password-protected) workbook or an old .xls file. "
+            "Remove the password and save it as .xlsx (or CSV), then import again."
+        )
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"[", b"{"):
+        return "json"
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        return "xlsx"
+    if lower.endswith(".json"):
+        return "json"
+    return "csv"
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was read with: UTF-8 (with or without BOM), UTF-16 with BOM,
+    Windows-1251 or Latin-1 when the bytes clearly are that; otherwise a clear refusal."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise FileProblem(f"The file is not valid {encoding}: {exc}.") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        position = exc.start
+    non_ascii = [byte for byte in data if byte >= 0x80]
+    cyrillic = sum(1 for byte in non_ascii if byte >= 0xC0 or byte in (0xA8, 0xB8))
+    if non_ascii and cyrillic / len(non_ascii) >= 0.9:
+        candidate = data.decode("cp1251", errors="replace")
+        letters = [ch for ch in candidate if ord(ch) >= 0x80]
+        if letters and sum("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in letters) / len(letters) >= 0.8:
+            return candidate, "cp1251"
+    latin = data.decode("latin-1")
+    accented = [ch for ch in latin if ord(ch) >= 0x80]
+    if accented and sum(ch.isalpha() or ch in "«»°£€©®" for ch in accented) / len(accented) >= 0.9:
+        return latin, "latin-1"
+    raise FileProblem(
+        f"The file is not UTF-8 (first bad byte at position {position}) and does not look like "
+        "Windows-1251 or Latin-1 text. Save it as UTF-8, or name its encoding with --encoding."
+    )
+
+
+def _check_cell(value: Any, row: int, column: str) -> Any:
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise FileProblem(
+            f"Row {row}, column {column!r}: the cell holds {len(value):,} characters; "
+            f"the limit is {MAX_CELL_CHARS:,}. Is the file damaged?"
+        )
+    return value
+
+
+def _unique_headers(raw: list[Any]) -> list[str]:
+    headers: list[str] = []
+    for position, header in enumerate(raw, start=1):
+        name = "" if header is None else str(header).replace("\ufeff", "").strip()
+        if not name:
+            name = f"column {position}"
+        if name in headers:
+            raise FileProblem(f"The column {name!r} appears twice in the header.")
+        headers.append(name)
+    return headers
+
+
+def read_csv(data: bytes, encoding: str | None = None) -> Table:
+    content, used = decode(data, encoding)
+    if not content.strip():
+        raise FileProblem("The file is empty.")
+    # The delimiter is whichever of , ; tab the header line uses most (Excel in Russia writes ";").
+    first_line = content.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
+    reader = csv.reader(io.StringIO(content, newline=""), csv.excel, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise FileProblem(f"The header row cannot be read: {exc}.") from None
+    headers = _unique_headers(header)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        # Rows are numbered as a spreadsheet shows them (the header is row 1), whatever line breaks cells hold.
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers) :]):
+                    raise FileProblem(f"Row {number} has {len(cells)} cells but the header has {len(headers)}.")
+                yield (
+                    number,
+                    {h: _check_cell(cells[i], number, h) if i < len(cells) else "" for i, h in enumerate(headers)},
+                )
+        except csv.Error as exc:
+            raise FileProblem(
+                f"Row {number + 1}: {exc} (a cell may be larger than {MAX_CELL_CHARS:,} characters)."
+            ) from None
+
+    notes = [f"read as {used}"] if used not in ("utf-8",) else []
+    return Table(headers, rows(), "csv", used, notes)
+
+
+def read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise FileProblem(f"The workbook cannot be opened (truncated or not an .xlsx file): {exc}.") from None
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        header = next(iterator)
+    except StopIteration:
+        raise FileProblem("The workbook's first sheet is empty.") from None
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise FileProblem(f"The workbook is damaged: {exc}.") from None
+    while header and header[-1] is None:
+        header = header[:-1]
+    headers = _unique_headers(list(header))
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        number = 1
+        try:
+            for cells in iterator:
+                number += 1
+                if not any(cell not in (None, "") for cell in cells):
+                    continue
+                yield (
+                    number,
+                    {h: _check_cell(cells[i] if i < len(cells) else None, number, h) for i, h in enumerate(headers)},
+                )
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as exc:
+            raise FileProblem(f"The workbook is damaged after row {number}: {exc}.") from None
+        finally:
+            workbook.close()
+
+    return Table(headers, rows(), "xlsx", notes=[f"sheet {sheet.title!r}"])
+
+
+def read_json(data: bytes, encoding: str | None = None) -> Table:
+    content, used = decode(data, encoding)
+    if not content.strip():
+        raise FileProblem("The file is empty.")
+    try:
+        loaded = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise FileProblem(f"The JSON is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    if isinstance(loaded, dict):
+        for wrapper in ("use_cases", "results", "data", "items"):
+            if isinstance(loaded.get(wrapper), list):
+                loaded = loaded[wrapper]
+                break
+    if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
+        raise FileProblem(
+            'The JSON must be a list of objects, one per use case (or {"use_cases": [...]}), '
+            f"not {type(loaded).__name__}."
+        )
+    headers: list[str] = []
+    for item in loaded:
+        for name in item:
+            if name not in headers:
+                headers.append(str(name))
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, item in enumerate(loaded, start=1):
+            yield number, {h: _check_cell(_json_cell(item.get(h)), number, h) for h in headers}
+
+    return Table(headers, rows(), "json", used)
+
+
+def _json_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return ";".join("" if item is None else str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def read_table(
+    path: Path | None = None, *, data: bytes | None = None, name: str = "", encoding: str | None = None
+) -> Table:
+    """Open an inventory file of any supported kind."""
+    if data is None:
+        assert path is not None
+        data = path.read_bytes()
+        name = name or path.name
+    if not data.strip():
+        raise FileProblem("The file is empty.")
+    kind = sniff_kind(name, data[:64])
+    if kind == "xlsx":
+        return read_xlsx(data)
+    if kind == "json":
+        return read_json(data, encoding)
+    return read_csv(data, encoding)

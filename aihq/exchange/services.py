@@ -1,0 +1,636 @@
+"""Importing and exporting use cases.
+
+An import reads a whole file, turns each row into registry values (the format module), finds or
+creates the organisations it names, and writes new and changed use cases in bulk — all in one
+transaction, with one audit event per use case changed. A dry run does all of that and rolls
+back. Every row ends up counted: new, updated, unchanged, skipped or rejected with its reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from aihq.accounts.permissions import SystemActor, scope_for
+from aihq.audit.recorder import append_many, snapshot
+from aihq.core.services import service
+from aihq.exchange import normalise
+from aihq.exchange.formats import Format, ParsedRow, Problem, detect_format, get_format
+from aihq.exchange.formats.generic import COLUMNS, GenericFormat
+from aihq.exchange.models import ImportRun, ImportStatus
+from aihq.exchange.readers import FileProblem, Table, read_table
+from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, UseCase
+
+CHUNK = 1000
+MAX_PROBLEMS_STORED = 2000
+ON_CONFLICT = ("update", "skip", "fail")
+#: use-case fields an import sets (the rest are the registry's own)
+IMPORT_FIELDS = (
+    "reference", "name", "unit", "description", "purpose", "outputs", "stage", "development_method", "vendors",
+    "is_generative", "impact_type", "is_high_impact", "techniques", "attributes", "date_initiated",
+    "date_deployed", "date_retired", "is_public", "tags",
+)  # fmt: skip
+
+
+@dataclass
+class ImportOptions:
+    """How to import: the format (None: detect), target organisation, and what to do on problems."""
+
+    format: str | None = None
+    organisation: Organisation | None = None
+    dry_run: bool = False
+    strict: bool = False
+    on_conflict: str = "update"
+    encoding: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What an import did (or would do), row by row."""
+
+    format: str = ""
+    detected: bool = False
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("rows", "new", "updated", "unchanged", "skipped", "rejected", "warnings", "organisations_created"), 0
+        )
+    )
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+    headers: list[str] = field(default_factory=list)
+    kind: str = "csv"
+
+
+class _Abort(Exception):
+    """Stop and roll back: strict mode met an error, a conflict with --on-conflict fail, or a dry run ended."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _bureau_code(agency: str, bureau: str) -> str:
+    """A code for a bureau: its own abbreviation if it is one ("ARS"), else the initials of its words."""
+    compact = bureau.strip()
+    if re.fullmatch(r"[A-Za-z0-9&.\-]{2,15}", compact):
+        base = compact.replace("&", "")
+    else:
+        words = [
+            w
+            for w in re.findall(r"[A-Za-z0-9]+", compact)
+            if w.lower() not in {"of", "the", "and", "for", "in", "on", "to", "a"}
+        ]
+        base = "".join(w[0] for w in words).upper()[:12] or "UNIT"
+    return f"{agency}-{base.upper()}"[:50]
+
+
+class _Importer:
+    """Turns parsed rows into database writes, chunk by chunk, inside the caller's transaction."""
+
+    def __init__(self, actor: Any, fmt: Format, options: ImportOptions, outcome: Outcome) -> None:
+        self.actor = actor
+        self.format = fmt
+        self.options = options
+        self.outcome = outcome
+        self.scope = scope_for(actor)
+        self.allowed_orgs: set[int] = set()
+        self.orgs_by_code: dict[str, Organisation | None] = {}
+        self.bureaus: dict[tuple[int, str], Organisation] = {}
+        self.loaded_children: set[int] = set()
+        self.sectors = {s.code: s.pk for s in Sector.objects.all()}
+        self.regions = {r.code: r.pk for r in Region.objects.all()}
+        self.seen: dict[tuple[int, str], int] = {}
+        self.is_omb = not isinstance(fmt, GenericFormat)
+
+    # organisations -------------------------------------------------------------------------
+    def _org_by_code(self, code: str) -> Organisation | None:
+        if code not in self.orgs_by_code:
+            self.orgs_by_code[code] = Organisation.objects.filter(code__iexact=code).first()
+        return self.orgs_by_code[code]
+
+    def _may_create_under(self, parent: Organisation | None) -> bool:
+        if self.scope.is_hq_admin:
+            return True
+        return parent is not None and (parent.pk in self.scope.coordinated_org_ids or parent.pk in self.allowed_orgs)
+
+    def _create_org(
+        self, row: ParsedRow, code: str, name: str, parent: Organisation | None, kind: str
+    ) -> Organisation | None:
+        if not self._may_create_under(parent):
+            where = f"under {parent.code}" if parent else "at the top level"
+            row.error(
+                "organisation", code, f"organisation {code} does not exist and you may not add organisations {where}"
+            )
+            return None
+        organisation = Organisation(code=code, name_en=name or code, kind=kind, parent=parent)
+        organisation.full_clean()
+        organisation.save()
+        self.outcome.counts["organisations_created"] += 1
+        self.allowed_orgs.add(organisation.pk)
+        self.orgs_by_code[code] = organisation
+        return organisation
+
+    def _resolve_omb(self, row: ParsedRow) -> Organisation | None:
+        ref = row.org
+        root = self.options.organisation
+        if not ref.code:
+            if root is None:
+                row.error(
+                    "agency", "", "the agency is unknown: give ids like DHS-12, an agency column, or --organisation"
+                )
+                return None
+            agency: Organisation | None = root
+        elif root is not None and ref.code.casefold() == root.code.casefold():
+            agency = root
+        else:
+            agency = self._org_by_code(ref.code)
+            if agency is None:
+                kind = (
+                    OrganisationKind.MINISTRY if ref.name.lower().startswith("department") else OrganisationKind.AGENCY
+                )
+                agency = self._create_org(row, ref.code, ref.name, root, kind)
+        if (
+            agency is None
+            or not ref.bureau
+            or normalise.key(ref.bureau) in {normalise.key(agency.code), normalise.key(agency.name_en)}
+        ):
+            return agency
+        if agency.pk not in self.loaded_children:
+            for child in Organisation.objects.filter(parent=agency):
+                self.bureaus.setdefault((agency.pk, normalise.key(child.name_en)), child)
+                self.bureaus.setdefault((agency.pk, normalise.key(child.code.split("-", 1)[-1])), child)
+            self.loaded_children.add(agency.pk)
+        found = self.bureaus.get((agency.pk, normalise.key(ref.bureau)))
+        if found is not None:
+            return found
+        code, suffix = _bureau_code(agency.code, ref.bureau), 1
+        base = code
+        while self._org_by_code(code) is not None:
+            suffix += 1
+            code = f"{base[:46]}-{suffix}"
+        bureau = self._create_org(row, code, ref.bureau[:300], agency, OrganisationKind.AGENCY)
+        if bureau is not None:
+            self.bureaus[(agency.pk, normalise.key(ref.bureau))] = bureau
+        return bureau
+
+    def _resolve_generic(self, row: ParsedRow) -> Organisation | None:
+        code = row.org.code
+        if not code:
+            if self.options.organisation is None:
+                row.error(
+                    "organisation", "", "no organisation: fill the organisation column or choose one for the import"
+                )
+            return self.options.organisation
+        organisation = self._org_by_code(code)
+        if organisation is None:
+            row.error("organisation", code, f"no organisation with code {code}")
+        return organisation
+
+    def _may_write(self, organisation: Organisation) -> bool:
+        return self.scope.can_change_org(organisation.pk) or organisation.pk in self.allowed_orgs
+
+    # rows ----------------------------------------------------------------------------------
+    def _key(self, organisation: Organisation, fields: dict[str, Any]) -> tuple[int, str]:
+        if fields.get("reference"):
+            return organisation.pk, "ref:" + fields["reference"].casefold()
+        return organisation.pk, "name:" + fields["name"].casefold()
+
+    def _prepare(self, row: ParsedRow) -> tuple[Organisation, tuple[int, str]] | None:
+        """Resolve organisation, relations and key; None when the row is rejected."""
+        if row.errors:
+            return None
+        organisation = self._resolve_omb(row) if self.is_omb else self._resolve_generic(row)
+        if organisation is None:
+            return None
+        if not self._may_write(organisation):
+            row.error("organisation", organisation.code, f"you may not add or change use cases of {organisation.code}")
+            return None
+        for code in row.sectors:
+            if code not in self.sectors:
+                row.error("sectors", code, f"unknown sector code {code}")
+        for code in row.regions:
+            if code not in self.regions:
+                row.error("regions", code, f"unknown region code {code} (use ISO 3166-2, such as RU-TA)")
+        key = self._key(organisation, row.fields)
+        if key in self.seen:
+            what = "ID" if key[1].startswith("ref:") else "organisation and name"
+            row.error(
+                "reference" if key[1].startswith("ref:") else "name",
+                row.fields.get("reference") or row.fields["name"],
+                f"duplicate of row {self.seen[key]} (same {what}); only the first is imported",
+            )
+            return None
+        candidate = UseCase(organisation=organisation, **{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS})
+        try:
+            candidate.clean_fields(exclude=["organisation"])
+            candidate.clean()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name.startswith("date_"):
+                    # Inventories are kept as their owners published them; the inconsistency is flagged, not fatal.
+                    row.warn(name, row.fields.get(name, ""), " ".join(messages) + " Kept as given.")
+                else:
+                    row.error(name, row.fields.get(name, ""), " ".join(messages))
+        if row.errors:
+            return None
+        self.seen[key] = row.number
+        return organisation, key
+
+    def process(self, rows: list[ParsedRow]) -> None:
+        prepared: list[tuple[ParsedRow, Organisation, tuple[int, str]]] = []
+        for row in rows:
+            result = self._prepare(row)
+            if result is not None:
+                prepared.append((row, *result))
+        existing = self._existing([key for _row, _org, key in prepared])
+        creates: list[tuple[UseCase, ParsedRow]] = []
+        updates: list[tuple[UseCase, ParsedRow, dict[str, Any]]] = []
+        for row, organisation, key in prepared:
+            current = existing.get(key)
+            record = {k: normalise.text(v) if not isinstance(v, str) else v for k, v in row.raw.items()}
+            if current is None:
+                use_case = UseCase(
+                    organisation=organisation,
+                    source_format=self.format.name,
+                    source_record=record,
+                    **{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS},
+                )
+                creates.append((use_case, row))
+                self.outcome.counts["new"] += 1
+                continue
+            if self._unchanged(current, row, record):
+                self.outcome.counts["unchanged"] += 1
+                continue
+            if self.options.on_conflict == "skip":
+                self.outcome.counts["skipped"] += 1
+                continue
+            if self.options.on_conflict == "fail":
+                raise _Abort(f"Row {row.number} matches use case #{current.pk} ({current.name}); nothing was imported.")
+            before = snapshot(current, with_m2m=False) | self._relations(current)
+            for name, value in row.fields.items():
+                if name in IMPORT_FIELDS:
+                    setattr(current, name, value)
+            current.source_format, current.source_record = self.format.name, record
+            updates.append((current, row, before))
+            self.outcome.counts["updated"] += 1
+        self._write(creates, updates)
+
+    def _relations(self, use_case: UseCase) -> dict[str, list[int]]:
+        return {
+            "sectors": sorted(s.pk for s in use_case.sectors.all()),
+            "regions": sorted(r.pk for r in use_case.regions.all()),
+        }
+
+    def _existing(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], UseCase]:
+        if not keys:
+            return {}
+        orgs = {org for org, _ in keys}
+        refs = [k[4:] for _, k in keys if k.startswith("ref:")]
+        names = [k[5:] for _, k in keys if k.startswith("name:")]
+        found: dict[tuple[int, str], UseCase] = {}
+        base = UseCase.objects.filter(organisation_id__in=orgs).prefetch_related("sectors", "regions")
+        if refs:
+            for uc in base.annotate(ref_lower=Lower("reference")).filter(ref_lower__in=refs):
+                found[(uc.organisation_id, "ref:" + uc.reference.casefold())] = uc
+        if names:
+            for uc in base.filter(reference="").annotate(name_lower=Lower("name")).filter(name_lower__in=names):
+                found[(uc.organisation_id, "name:" + uc.name.casefold())] = uc
+        return found
+
+    def _unchanged(self, current: UseCase, row: ParsedRow, record: dict[str, Any]) -> bool:
+        if current.source_record != record:
+            return False
+        if any(getattr(current, name) != value for name, value in row.fields.items() if name in IMPORT_FIELDS):
+            return False
+        relations = self._relations(current)
+        return relations["sectors"] == sorted(self.sectors[c] for c in row.sectors) and relations["regions"] == sorted(
+            self.regions[c] for c in row.regions
+        )
+
+    def _write(
+        self, creates: list[tuple[UseCase, ParsedRow]], updates: list[tuple[UseCase, ParsedRow, dict[str, Any]]]
+    ) -> None:
+        now = timezone.now()
+        for use_case, _row in creates:
+            use_case.created_at = use_case.updated_at = now
+        UseCase.objects.bulk_create([uc for uc, _ in creates], batch_size=500)
+        for use_case, _row, _before in updates:
+            use_case.version += 1
+            use_case.updated_at = now
+        if updates:
+            UseCase.objects.bulk_update(
+                [uc for uc, _r, _b in updates],
+                [*IMPORT_FIELDS, "source_format", "source_record", "version", "updated_at"],
+                batch_size=500,
+            )
+            changed = [uc.pk for uc, _r, _b in updates]
+            UseCase.sectors.through.objects.filter(usecase_id__in=changed).delete()
+            UseCase.regions.through.objects.filter(usecase_id__in=changed).delete()
+        sector_links, region_links = [], []
+        events: list[tuple[Model, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+        for use_case, row in [(uc, r) for uc, r in creates] + [(uc, r) for uc, r, _b in updates]:
+            sector_ids = sorted({self.sectors[c] for c in row.sectors})
+            region_ids = sorted({self.regions[c] for c in row.regions})
+            sector_links += [UseCase.sectors.through(usecase_id=use_case.pk, sector_id=s) for s in sector_ids]
+            region_links += [UseCase.regions.through(usecase_id=use_case.pk, region_id=r) for r in region_ids]
+        UseCase.sectors.through.objects.bulk_create(sector_links, batch_size=1000)
+        UseCase.regions.through.objects.bulk_create(region_links, batch_size=1000)
+        for use_case, row in creates:
+            after = snapshot(use_case, with_m2m=False) | {
+                "sectors": sorted({self.sectors[c] for c in row.sectors}),
+                "regions": sorted({self.regions[c] for c in row.regions}),
+            }
+            events.append((use_case, "create", None, after))
+        for use_case, row, before in updates:
+            after = snapshot(use_case, with_m2m=False) | {
+                "sectors": sorted({self.sectors[c] for c in row.sectors}),
+                "regions": sorted({self.regions[c] for c in row.regions}),
+            }
+            events.append((use_case, "update", before, after))
+        append_many(events)
+
+
+def _chunks(rows: Iterator[tuple[int, dict[str, Any]]], size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    chunk: list[tuple[int, dict[str, Any]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def ensure_reference_sectors() -> None:
+    """The sectors the inventory formats map onto exist (they ship with AIHQ)."""
+    from aihq.registry.loaders import load_sectors, shipped_sector_codes
+
+    if set(shipped_sector_codes()) - set(Sector.objects.values_list("code", flat=True)):
+        load_sectors(actor=SystemActor("system:reference-data"))
+
+
+@service
+def _apply(
+    *,
+    actor: Any,
+    table: Table,
+    fmt: Format,
+    options: ImportOptions,
+    outcome: Outcome,
+    progress: Callable[[int], None] | None,
+) -> None:
+    importer = _Importer(actor, fmt, options, outcome)
+    for chunk in _chunks(table.rows, CHUNK):
+        parsed = [fmt.parse(number, raw) for number, raw in chunk]
+        importer.process(parsed)
+        originals = dict(chunk)
+        for row in parsed:
+            outcome.counts["rows"] += 1
+            outcome.problems.extend(row.problems)
+            if row.errors:
+                outcome.counts["rejected"] += 1
+                reason = "; ".join(f"{p.field}: {p.message}" for p in row.errors)
+                outcome.rejected.append((row.number, originals[row.number], reason))
+        if progress:
+            progress(len(chunk))
+        if options.strict and outcome.counts["rejected"]:
+            raise _Abort(f"{outcome.counts['rejected']} row(s) have errors and --strict is on; nothing was imported.")
+    outcome.counts["warnings"] = sum(1 for p in outcome.problems if p.level == "warning")
+    if outcome.counts["rows"] == 0:
+        raise _Abort("The file has a header but no rows.")
+    if options.dry_run:
+        raise _Abort("")
+
+
+def _imports_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def import_usecases(
+    *,
+    actor: Any,
+    data: bytes,
+    file_name: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+    keep_file: bool = False,
+) -> ImportRun:
+    """Import a file of use cases; returns the recorded run with its counts and row-level problems.
+
+    Nothing is written unless the run's status is ``applied``; ``dry_run`` previews, ``strict``
+    aborts on any row error, ``on_conflict`` says what to do with rows matching existing use cases.
+    """
+    if options.on_conflict not in ON_CONFLICT:
+        raise ValidationError({"on_conflict": f"Use one of: {', '.join(ON_CONFLICT)}."})
+    if options.organisation is not None and not scope_for(actor).can_view_org(options.organisation.pk):
+        raise PermissionDenied("You cannot import into that organisation.")
+    started = time.monotonic()
+    outcome = Outcome()
+    status = ImportStatus.APPLIED
+    try:
+        table = read_table(data=data, name=file_name, encoding=options.encoding)
+        outcome.headers, outcome.kind, outcome.notes = table.headers, table.kind, list(table.notes)
+        if options.format:
+            fmt = get_format(options.format)
+        else:
+            fmt, _score = detect_format(table.headers, table.kind)
+            outcome.detected = True
+            outcome.notes.append(f"format detected from the header: {fmt.name}")
+        outcome.format = fmt.name
+        header_errors, header_warnings = fmt.header_problems(table.headers)
+        outcome.notes.extend(header_warnings)
+        if header_errors:
+            raise FileProblem(" ".join(header_errors))
+        ensure_reference_sectors()
+        _apply(actor=actor, table=table, fmt=fmt, options=options, outcome=outcome, progress=progress)
+    except FileProblem as exc:
+        status, outcome.error = ImportStatus.FAILED, str(exc)
+    except ValueError as exc:  # an unknown --format name
+        status, outcome.error = ImportStatus.FAILED, str(exc)
+    except _Abort as exc:
+        if options.dry_run and not exc.message:
+            status = ImportStatus.DRY_RUN
+        else:
+            status, outcome.error = ImportStatus.ABORTED, exc.message
+    return _record(actor, data, file_name, options, outcome, status, started, keep_file)
+
+
+def _record(
+    actor: Any,
+    data: bytes,
+    file_name: str,
+    options: ImportOptions,
+    outcome: Outcome,
+    status: str,
+    started: float,
+    keep_file: bool,
+) -> ImportRun:
+    outcome.counts["warnings"] = sum(1 for p in outcome.problems if p.level == "warning")
+    user = actor if getattr(actor, "pk", None) is not None and not isinstance(actor, SystemActor) else None
+    run = ImportRun.objects.create(
+        actor=user,
+        actor_label=actor.get_username() if hasattr(actor, "get_username") else str(actor),
+        file_name=Path(file_name).name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        format=outcome.format,
+        format_detected=outcome.detected,
+        organisation=options.organisation,
+        options={
+            "format": options.format,
+            "dry_run": options.dry_run,
+            "strict": options.strict,
+            "on_conflict": options.on_conflict,
+            "encoding": options.encoding,
+        },
+        status=status,
+        counts=outcome.counts,
+        problems=[p.as_dict() for p in outcome.problems[:MAX_PROBLEMS_STORED]],
+        problem_count=len(outcome.problems),
+        notes=outcome.notes,
+        error=outcome.error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    folder = _imports_dir() / str(run.pk)
+    changed: list[str] = []
+    if outcome.rejected:
+        folder.mkdir(exist_ok=True)
+        path = folder / f"rejects.{outcome.kind}"
+        path.write_bytes(write_rows([*outcome.headers, "reason"], _rejected_rows(outcome), outcome.kind))
+        run.rejects_file = str(path)
+        changed.append("rejects_file")
+    if keep_file:
+        folder.mkdir(exist_ok=True)
+        stored = folder / ("upload" + (Path(file_name).suffix.lower() or ".dat"))
+        stored.write_bytes(data)
+        run.stored_file = str(stored)
+        changed.append("stored_file")
+    if changed:
+        run.save(update_fields=changed)
+    return run
+
+
+def _rejected_rows(outcome: Outcome) -> Iterator[dict[str, Any]]:
+    for _number, raw, reason in outcome.rejected:
+        yield {**{h: normalise.text(raw.get(h)) for h in outcome.headers}, "reason": reason}
+
+
+# export --------------------------------------------------------------------------------------
+
+EXPORT_KINDS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def write_rows(
+    headers: list[str], rows: Iterable[dict[str, Any]], kind: str, *, notes: dict[str, str] | None = None
+) -> bytes:
+    """Rows as CSV (UTF-8 with BOM, for Excel), XLSX or JSON; spreadsheet formulas neutralised."""
+    if kind == "json":
+        return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str).encode("utf-8")
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("use cases")
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([_cell(row.get(h)) for h in headers])
+        if notes:
+            described = workbook.create_sheet("columns")
+            described.append(["column", "meaning"])
+            for column, meaning in notes.items():
+                described.append([column, meaning])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    buffer_text = io.StringIO()
+    writer = csv.writer(buffer_text, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell(row.get(h)) for h in headers])
+    return ("\ufeff" + buffer_text.getvalue()).encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    """A cell as written: text exactly as held (no trimming, so originals round-trip), formulas neutralised."""
+    if isinstance(value, list):
+        value = ";".join(normalise.text(v) for v in value)
+    elif not isinstance(value, str):
+        value = normalise.text(value)
+    return normalise.neutralise_formula(value)
+
+
+def export_queryset(queryset: QuerySet[UseCase], format_name: str, kind: str | None = None) -> tuple[bytes, str, str]:
+    """Use cases as a file: (content, content type, file extension)."""
+    fmt = get_format(format_name)
+    if kind is None:
+        kind = format_name if format_name in EXPORT_KINDS else "csv"
+    use_cases = (
+        queryset.select_related("organisation__parent")
+        .prefetch_related("sectors", "regions")
+        .order_by("organisation__code", "id")
+    )
+    headers = fmt.export_columns()
+    rows: list[dict[str, Any]] = []
+    for use_case in use_cases.iterator(chunk_size=2000):
+        row = fmt.export_row(use_case)
+        for column in row:
+            if column not in headers:
+                headers.append(column)
+        rows.append(row)
+    if kind == "json" and isinstance(fmt, GenericFormat):
+        rows = [_typed(row) for row in rows]
+    return write_rows(headers, rows, kind), EXPORT_KINDS[kind], kind
+
+
+def _typed(row: dict[str, str]) -> dict[str, Any]:
+    """A generic row with JSON types: lists for multi-valued fields, booleans, null for blanks."""
+    typed: dict[str, Any] = dict(row)
+    for name in ("sectors", "regions", "techniques", "tags"):
+        typed[name] = [part for part in row[name].split(";") if part]
+    for name in ("is_generative", "is_public", "is_high_impact"):
+        typed[name] = {"yes": True, "no": False}.get(row[name])
+    for name in ("date_initiated", "date_deployed", "date_retired"):
+        typed[name] = row[name] or None
+    return typed
+
+
+def template(kind: str) -> bytes:
+    """An empty import template in AIHQ's columns, with an example row and (XLSX) the columns explained."""
+    example = {
+        "reference": "MIN-001",
+        "name": "Chatbot for citizens' questions",
+        "organisation": "MINTSIFRY",
+        "stage": "pilot",
+        "sectors": "public-services",
+        "regions": "RU-MOW;RU-TA",
+        "development_method": "mixed",
+        "is_generative": "yes",
+        "techniques": "genai;nlp",
+        "date_initiated": dt.date(2025, 1, 15).isoformat(),
+        "is_public": "no",
+        "tags": "chatbot",
+    }
+    return write_rows(list(COLUMNS), [example], kind, notes=COLUMNS)

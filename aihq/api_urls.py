@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from aihq.accounts.api.views import MembershipViewSet
 from aihq.audit.api.views import AuditEventViewSet
+from aihq.exchange.api.views import ImportRunViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 
 router = DefaultRouter()
@@ -17,6 +18,7 @@ router.register("sectors", SectorViewSet, basename="sector")
 router.register("use-cases", UseCaseViewSet, basename="usecase")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register("imports", ImportRunViewSet, basename="importrun")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

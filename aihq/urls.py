@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("aihq.api_urls")),
     path("", include("aihq.accounts.urls")),
     path("audit/", include("aihq.audit.urls")),
+    path("", include("aihq.exchange.urls")),
     path("", include("aihq.registry.urls")),
 ]
 

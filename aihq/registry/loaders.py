@@ -42,6 +42,8 @@ def russian_region_name(name_with_type: str) -> str:
 
 def russian_region_rows() -> list[dict[str, str]]:
     """The shipped subjects of the Russian Federation as field dictionaries for ``Region``."""
+    with (DATA_DIR / "ru_regions_en.csv").open(encoding="utf-8") as handle:
+        english = {row["iso_code"]: row["name_en"] for row in csv.DictReader(handle)}
     rows = []
     with (DATA_DIR / "ru_regions.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -54,7 +56,7 @@ def russian_region_rows() -> list[dict[str, str]]:
                     "code": code,
                     # Every row is a subject in Russia's own list, whatever prefix its ISO code carries.
                     "country": "RU",
-                    "name_en": row["geoname_name"].strip() or row["name"].strip(),
+                    "name_en": english.get(code) or row["geoname_name"].strip() or row["name"].strip(),
                     "name_ru": russian_region_name(row["name_with_type"].strip()),
                     "group_en": f"{FEDERAL_DISTRICTS_EN.get(district, district)} Federal District" if district else "",
                     "group_ru": f"{district} федеральный округ" if district else "",

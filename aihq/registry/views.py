@@ -78,6 +78,7 @@ def use_case_list(request: HttpRequest) -> HttpResponse:
         "stages": Stage.choices,
         "can_create": writable_organisations(request.user).exists(),
         "page_sizes": PAGE_SIZES,
+        "export_formats": ("xlsx", "csv", "json", "omb-2024", "omb-2025"),
     }
     template = "registry/_use_case_table.html" if getattr(request, "htmx", False) else "registry/use_case_list.html"
     return render(request, template, context)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -15,6 +19,7 @@ from rest_framework.serializers import BaseSerializer
 
 from aihq.accounts.permissions import can_change
 from aihq.core.api import etag, expected_version
+from aihq.exchange.formats import FORMAT_NAMES
 from aihq.registry import selectors, services
 from aihq.registry.api.serializers import OrganisationSerializer, RegionSerializer, SectorSerializer, UseCaseSerializer
 from aihq.registry.filtersets import OrganisationFilterSet, RegionFilterSet, SectorFilterSet, UseCaseFilterSet
@@ -39,6 +44,20 @@ class UseCaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
 
     def get_queryset(self) -> QuerySet[UseCase]:
         return selectors.use_case_list(self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=list(FORMAT_NAMES), description="File format (default csv).")],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request: Request) -> HttpResponse:
+        """The use cases the filters select, as a file: omb-2024, omb-2025, csv, xlsx or json."""
+        from aihq.exchange.views import export_response
+
+        format_name = request.query_params.get("format", "csv")
+        if format_name not in FORMAT_NAMES:
+            raise ValidationError({"format": [_("Use one of: %(formats)s.") % {"formats": ", ".join(FORMAT_NAMES)}]})
+        return export_response(self.filter_queryset(self.get_queryset()), format_name)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)

@@ -1,0 +1,59 @@
+"""The upload form of the import page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from aihq.accounts.permissions import writable_organisations
+from aihq.exchange.formats import FORMAT_NAMES
+from aihq.exchange.services import ON_CONFLICT
+from aihq.registry.models import Organisation
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "AIHQ_IMPORT_MAX_MB", 50)) * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("CSV, Excel (.xlsx) or JSON."))
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("", _("Detect from the header")), *[(name, name) for name in FORMAT_NAMES]],
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Rows without an organisation go here; for OMB files, the parent of the agencies."),
+    )
+    on_conflict = forms.ChoiceField(
+        label=_("Rows that match existing use cases"),
+        choices=[
+            ("update", _("update them")),
+            ("skip", _("leave them as they are")),
+            ("fail", _("stop the import")),
+        ],
+        initial="update",
+    )
+    strict = forms.BooleanField(label=_("Import nothing if any row has an error"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = writable_organisations(user).order_by("code")
+        assert set(ON_CONFLICT) == {value for value, _label in self.fields["on_conflict"].choices}  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s MB."),
+                params={"size": round(upload.size / 1024 / 1024, 1), "limit": max_upload_bytes() // 1024 // 1024},
+            )
+        return upload

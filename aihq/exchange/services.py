@@ -345,7 +345,10 @@ class _Importer:
             use_case.version += 1
             use_case.updated_at = now
         if updates:
-            _update_rows([uc for uc, _r, _b in updates], [*IMPORT_FIELDS, "source_format", "source_record", "version", "updated_at"])
+            _update_rows(
+                [uc for uc, _r, _b in updates],
+                [*IMPORT_FIELDS, "source_format", "source_record", "version", "updated_at"],
+            )
             changed = [uc.pk for uc, _r, _b in updates]
             UseCase.sectors.through.objects.filter(usecase_id__in=changed).delete()
             UseCase.regions.through.objects.filter(usecase_id__in=changed).delete()
@@ -376,12 +379,12 @@ class _Importer:
 def _update_rows(use_cases: list[UseCase], names: list[str]) -> None:
     """UPDATE many rows with one prepared statement (Django's bulk_update builds CASE expressions
     that grow with rows × fields and took seconds for a thousand rows)."""
-    fields = [UseCase._meta.get_field(name) for name in names]
+    fields: list[Any] = [UseCase._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(UseCase._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
     params = [
-        [field.get_db_prep_save(getattr(uc, field.attname), connection) for field in fields] + [uc.pk]  # type: ignore[union-attr]
+        [field.get_db_prep_save(getattr(uc, field.attname), connection) for field in fields] + [uc.pk]
         for uc in use_cases
     ]
     with connection.cursor() as cursor:

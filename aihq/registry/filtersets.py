@@ -8,7 +8,17 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aihq.registry.models import DevelopmentMethod, Organisation, OrganisationKind, Region, Sector, Stage, UseCase
+from aihq.registry.models import (
+    DevelopmentMethod,
+    ImpactType,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Sector,
+    Stage,
+    Technique,
+    UseCase,
+)
 from aihq.registry.selectors import organisation_subtree_ids
 
 
@@ -28,6 +38,12 @@ class UseCaseFilterSet(django_filters.FilterSet):
         label=_("Generative AI"), widget=django_filters.widgets.BooleanWidget()
     )
     is_public = django_filters.BooleanFilter(label=_("Public"), widget=django_filters.widgets.BooleanWidget())
+    impact_type = django_filters.ChoiceFilter(label=_("Impact type"), choices=ImpactType.choices)
+    is_high_impact = django_filters.BooleanFilter(label=_("High-impact"), widget=django_filters.widgets.BooleanWidget())
+    technique = django_filters.ChoiceFilter(
+        label=_("AI technique"), choices=Technique.choices, method="filter_technique"
+    )
+    source_format = django_filters.CharFilter(label=_("Imported from"))
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
@@ -70,6 +86,10 @@ class UseCaseFilterSet(django_filters.FilterSet):
                 | Q(unit__icontains=word)
             )
         return queryset
+
+    def filter_technique(self, queryset: QuerySet[UseCase], name: str, value: str) -> QuerySet[UseCase]:
+        # JSON "contains" is PostgreSQL-only; the quoted code matched in the JSON text works on both databases.
+        return queryset.filter(techniques__icontains=f'"{value}"')
 
     def filter_organisation(self, queryset: QuerySet[UseCase], name: str, value: str) -> QuerySet[UseCase]:
         codes = [code.strip() for code in value.split(",") if code.strip()]

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
-from aihq.registry.models import Organisation, Region, Sector, UseCase
+from aihq.registry.models import Organisation, Region, Sector, Technique, UseCase
 
 
 class TagsField(forms.CharField):
@@ -27,6 +27,12 @@ class TagsField(forms.CharField):
 
 class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
     tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
+    techniques = forms.MultipleChoiceField(
+        label=_("AI techniques"),
+        choices=Technique.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checklist"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -50,8 +56,12 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
             "date_retired",
             "is_public",
             "tags",
+            "impact_type",
+            "is_high_impact",
+            "techniques",
         ]
         widgets = {
+            "is_high_impact": forms.NullBooleanSelect(),
             "description": forms.Textarea(attrs={"rows": 4}),
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "outputs": forms.Textarea(attrs={"rows": 2}),

@@ -30,6 +30,10 @@ USE_CASE_FIELDS = frozenset(
         "date_retired",
         "is_public",
         "tags",
+        "impact_type",
+        "is_high_impact",
+        "techniques",
+        "attributes",
     }
 )
 ORGANISATION_FIELDS = frozenset({"code", "name_en", "name_ru", "kind", "parent", "region"})

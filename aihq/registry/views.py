@@ -20,7 +20,7 @@ from aihq.core.services import ConflictError
 from aihq.registry import selectors, services
 from aihq.registry.filtersets import UseCaseFilterSet
 from aihq.registry.forms import OrganisationForm, UseCaseForm
-from aihq.registry.models import Organisation, Stage, UseCase
+from aihq.registry.models import Organisation, Stage, Technique, UseCase
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -91,7 +91,12 @@ def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/use_case_detail.html",
-        {"use_case": use_case, "can_edit": can_change(request.user, use_case), "history": history},
+        {
+            "use_case": use_case,
+            "can_edit": can_change(request.user, use_case),
+            "history": history,
+            "techniques": [Technique(t).label for t in use_case.techniques if t in Technique.values],
+        },
     )
 
 

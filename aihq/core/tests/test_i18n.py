@@ -35,6 +35,9 @@ def parse_po(path: Path) -> list[dict]:
             current.setdefault("flags", set()).update(flag.strip() for flag in line[2:].split(","))
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt"):
+            key = "msgctxt"
+            current[key] = unquote(line[len("msgctxt") :])
         elif line.startswith("msgid_plural"):
             key = "msgid_plural"
             current[key] = unquote(line[len("msgid_plural") :])
@@ -73,6 +76,8 @@ def test_compiled_catalogue_matches_the_source():
     for entry in parse_po(PO):
         if "msgid_plural" in entry:
             assert catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr[0]"]
+        elif "msgctxt" in entry:
+            assert catalogue.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"], entry["msgid"]
         else:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
 
@@ -103,8 +108,8 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
         check=True,
         capture_output=True,
     )
-    committed = {e["msgid"] for e in parse_po(PO)}
-    found = {e["msgid"] for e in parse_po(copy / "locale" / "ru" / "LC_MESSAGES" / "django.po")}
+    committed = {(e.get("msgctxt"), e["msgid"]) for e in parse_po(PO)}
+    found = {(e.get("msgctxt"), e["msgid"]) for e in parse_po(copy / "locale" / "ru" / "LC_MESSAGES" / "django.po")}
     assert found - committed == set(), "run `make messages` and translate the new strings"
 
 

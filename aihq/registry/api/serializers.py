@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aihq.registry.models import Organisation, Region, Sector, UseCase
+from aihq.registry.models import Organisation, Region, Sector, Technique, UseCase
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class VisibleOrganisationField(serializers.SlugRelatedField):  # type: ignore[type-arg]
     """An organisation by code, among those the requesting user can see."""
 
@@ -58,6 +61,10 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Sector.objects.all(), required=False)
     regions = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Region.objects.all(), required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+    techniques = serializers.ListField(
+        child=serializers.ChoiceField(choices=Technique.choices), required=False, max_length=10
+    )
+    attributes = serializers.DictField(required=False, help_text="Other answers of an inventory format, by field name.")
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="Current version; send it back on update to detect conflicting edits."
     )
@@ -84,10 +91,15 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "date_retired",
             "is_public",
             "tags",
+            "impact_type",
+            "is_high_impact",
+            "techniques",
+            "attributes",
+            "source_format",
             "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "source_format", "created_at", "updated_at"]
         # Uniqueness is checked by the model's constraint in the service, with a clear message.
         validators: list[Any] = []

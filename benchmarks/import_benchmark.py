@@ -50,7 +50,7 @@ BATCH = 1000
 ORGANISATIONS = [(f"BENCH-{i:02d}", f"Benchmark organisation {i:02d}") for i in range(1, 51)]
 ACTOR_LABEL = "system:benchmark"
 
-WORDS = (
+_PROSE = (
     "automated analysis of incoming applications documents citizens requests images records data model "
     "classification forecasting demand detection anomalies fraud risk scoring triage routing recognition "
     "speech text translation summarisation search knowledge base assistant operators inspectors doctors "
@@ -60,7 +60,8 @@ WORDS = (
     "dashboards alerts feedback complaints chatbot portal regional federal municipal public service "
     "machine learning neural network computer vision language processing statistical model training "
     "evaluation accuracy validation deployment pilot production retraining pipeline integration"
-).split()
+)
+WORDS = tuple(_PROSE.split())
 TITLES = (
     "Predictive", "Automated", "Intelligent", "Assisted", "Smart", "Real-time", "Adaptive", "Integrated",
 )  # fmt: skip
@@ -176,7 +177,7 @@ def run_child(phase: str, args: argparse.Namespace, workdir: Path, db_url: str) 
     if args.profile:
         command += ["--profile", str(Path(args.profile).resolve())]
     started = time.monotonic()
-    child = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 — our own script, no shell
+    child = subprocess.Popen(command, env=env, cwd=ROOT)
     _pid, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
@@ -514,7 +515,7 @@ def phase_bulk_create(args: argparse.Namespace, csv_path: Path) -> dict[str, Any
     org_ids = create_organisations()
     sector_ids = dict(Sector.objects.values_list("code", "id"))
     region_ids = dict(Region.objects.values_list("code", "id"))
-    SectorLink, RegionLink = UseCase.sectors.through, UseCase.regions.through  # noqa: N806
+    SectorLink, RegionLink = UseCase.sectors.through, UseCase.regions.through
     data = csv_path.read_bytes()
     with Timed(args) as timed, transaction.atomic():
         use_cases, links = [], []

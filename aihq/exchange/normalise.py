@@ -225,12 +225,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value: str) -> str:
-    """Prefix a quote to a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Prefix a quote to a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR).
+
+    A value that already starts with quotes before such a character gets one more, so that
+    ``restore_formula`` gives back exactly the value ("'=1" is written "''=1", read back "'=1").
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_PREFIXES) else value
 
 
 def restore_formula(value: str) -> str:
     """Undo ``neutralise_formula`` when reading back a file AIHQ wrote."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
         return value[1:]
     return value

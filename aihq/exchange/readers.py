@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Any
 
 MAX_CELL_CHARS = 100_000
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BESIDE_ASCII_LETTER = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])")
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 class FileProblem(Exception):
@@ -70,7 +73,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         position = exc.start
     non_ascii = [byte for byte in data if byte >= 0x80]
     cyrillic = sum(1 for byte in non_ascii if byte >= 0xC0 or byte in (0xA8, 0xB8))
-    if non_ascii and cyrillic / len(non_ascii) >= 0.9:
+    # Russian letters come in whole words; an accented Latin-1 letter sits next to ASCII letters ("café", "Öl").
+    in_latin_words = len(_BESIDE_ASCII_LETTER.findall(data))
+    if non_ascii and cyrillic / len(non_ascii) >= 0.9 and in_latin_words / len(non_ascii) < 0.5:
         candidate = data.decode("cp1251", errors="replace")
         letters = [ch for ch in candidate if ord(ch) >= 0x80]
         if letters and sum("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in letters) / len(letters) >= 0.8:
@@ -110,8 +115,9 @@ def read_csv(data: bytes, encoding: str | None = None) -> Table:
     content, used = decode(data, encoding)
     if not content.strip():
         raise FileProblem("The file is empty.")
-    # The delimiter is whichever of , ; tab the header line uses most (Excel in Russia writes ";").
-    first_line = content.split("\n", 1)[0]
+    # The delimiter is whichever of , ; tab the header line uses most (Excel in Russia writes ";"),
+    # outside quoted headers (which may hold commas and line breaks, as OMB's do).
+    first_line = _QUOTED.sub("", content[:65536]).split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
     reader = csv.reader(io.StringIO(content, newline=""), csv.excel, delimiter=delimiter)
@@ -197,9 +203,13 @@ def read_json(data: bytes, encoding: str | None = None) -> Table:
                 loaded = loaded[wrapper]
                 break
     if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
+        found = (
+            f"a list holding {type(next(i for i in loaded if not isinstance(i, dict))).__name__}"
+            if isinstance(loaded, list)
+            else type(loaded).__name__
+        )
         raise FileProblem(
-            'The JSON must be a list of objects, one per use case (or {"use_cases": [...]}), '
-            f"not {type(loaded).__name__}."
+            f'The JSON must be a list of objects, one per use case (or {{"use_cases": [...]}}), not {found}.'
         )
     headers: list[str] = []
     for item in loaded:

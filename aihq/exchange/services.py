@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Model, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from aihq.accounts.permissions import SystemActor, scope_for
@@ -118,6 +117,7 @@ class _Importer:
         self.sectors = {s.code: s.pk for s in Sector.objects.all()}
         self.regions = {r.code: r.pk for r in Region.objects.all()}
         self.seen: dict[tuple[int, str], int] = {}
+        self.known: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
         self.is_omb = not isinstance(fmt, GenericFormat)
 
     # organisations -------------------------------------------------------------------------
@@ -140,8 +140,13 @@ class _Importer:
                 "organisation", code, f"organisation {code} does not exist and you may not add organisations {where}"
             )
             return None
-        organisation = Organisation(code=code, name_en=name or code, kind=kind, parent=parent)
-        organisation.full_clean()
+        organisation = Organisation(code=code, name_en=(name or code)[:300], kind=kind, parent=parent)
+        try:
+            organisation.full_clean()
+        except ValidationError as exc:
+            reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            row.error("organisation", code, f"organisation {code} cannot be created ({reasons})")
+            return None
         organisation.save()
         self.outcome.counts["organisations_created"] += 1
         self.allowed_orgs.add(organisation.pk)
@@ -217,28 +222,14 @@ class _Importer:
         """Resolve organisation, relations and key; None when the row is rejected."""
         if row.errors:
             return None
-        organisation = self._resolve_omb(row) if self.is_omb else self._resolve_generic(row)
-        if organisation is None:
-            return None
-        if not self._may_write(organisation):
-            row.error("organisation", organisation.code, f"you may not add or change use cases of {organisation.code}")
-            return None
+        # The row's own values first: a row rejected for them must not leave new organisations behind.
         for code in row.sectors:
             if code not in self.sectors:
                 row.error("sectors", code, f"unknown sector code {code}")
         for code in row.regions:
             if code not in self.regions:
                 row.error("regions", code, f"unknown region code {code} (use ISO 3166-2, such as RU-TA)")
-        key = self._key(organisation, row.fields)
-        if key in self.seen:
-            what = "ID" if key[1].startswith("ref:") else "organisation and name"
-            row.error(
-                "reference" if key[1].startswith("ref:") else "name",
-                row.fields.get("reference") or row.fields["name"],
-                f"duplicate of row {self.seen[key]} (same {what}); only the first is imported",
-            )
-            return None
-        candidate = UseCase(organisation=organisation, **{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS})
+        candidate = UseCase(**{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS})
         try:
             candidate.clean_fields(exclude=["organisation"])
             candidate.clean()
@@ -250,6 +241,21 @@ class _Importer:
                 else:
                     row.error(name, row.fields.get(name, ""), " ".join(messages))
         if row.errors:
+            return None
+        organisation = self._resolve_omb(row) if self.is_omb else self._resolve_generic(row)
+        if organisation is None:
+            return None
+        if not self._may_write(organisation):
+            row.error("organisation", organisation.code, f"you may not add or change use cases of {organisation.code}")
+            return None
+        key = self._key(organisation, row.fields)
+        if key in self.seen:
+            what = "ID" if key[1].startswith("ref:") else "organisation and name"
+            row.error(
+                "reference" if key[1].startswith("ref:") else "name",
+                row.fields.get("reference") or row.fields["name"],
+                f"duplicate of row {self.seen[key]} (same {what}); only the first is imported",
+            )
             return None
         self.seen[key] = row.number
         return organisation, key
@@ -299,33 +305,45 @@ class _Importer:
             "regions": sorted(r.pk for r in use_case.regions.all()),
         }
 
+    def _known(self, organisation_id: int) -> tuple[dict[str, int], dict[str, int]]:
+        """An organisation's use cases by folded id and (those without an id) by folded name, loaded once.
+
+        Case is folded in Python: SQL LOWER() leaves non-ASCII letters alone on SQLite ("Чат" ≠ "чат").
+        """
+        if organisation_id not in self.known:
+            by_ref: dict[str, int] = {}
+            by_name: dict[str, int] = {}
+            for pk, reference, name in UseCase.objects.filter(organisation_id=organisation_id).values_list(
+                "id", "reference", "name"
+            ):
+                if reference:
+                    by_ref.setdefault(reference.casefold(), pk)
+                else:
+                    by_name.setdefault(name.casefold(), pk)
+            self.known[organisation_id] = (by_ref, by_name)
+        return self.known[organisation_id]
+
     def _existing(self, keys: list[tuple[tuple[int, str], str]]) -> dict[tuple[int, str], UseCase]:
         """Existing use cases for the keys: by id, else by name. A use case registered without an id is
         found by its name when a later file gives it one (and then takes that id)."""
-        if not keys:
-            return {}
-        orgs = {key[0] for key, _name in keys}
-        refs = [key[1][4:] for key, _name in keys if key[1].startswith("ref:")]
-        names = {name.casefold() for _key, name in keys}
-        base = UseCase.objects.filter(organisation_id__in=orgs).prefetch_related("sectors", "regions")
-        by_ref: dict[tuple[int, str], UseCase] = {}
-        by_name: dict[tuple[int, str], UseCase] = {}
-        if refs:
-            for uc in base.annotate(ref_lower=Lower("reference")).filter(ref_lower__in=refs):
-                by_ref[(uc.organisation_id, "ref:" + uc.reference.casefold())] = uc
-        for uc in base.filter(reference="").annotate(name_lower=Lower("name")).filter(name_lower__in=names):
-            by_name[(uc.organisation_id, uc.name.casefold())] = uc
-        found: dict[tuple[int, str], UseCase] = {}
+        matched: dict[tuple[int, str], int] = {}
         claimed: set[int] = set()
         for key, name in keys:
-            match = by_ref.get(key) or by_name.get((key[0], name.casefold()))
-            if match is not None and match.pk not in claimed:
-                found[key] = match
-                claimed.add(match.pk)
-        return found
+            by_ref, by_name = self._known(key[0])
+            pk = by_ref.get(key[1][4:]) if key[1].startswith("ref:") else None
+            pk = pk or by_name.get(name.casefold())
+            if pk is not None and pk not in claimed:
+                matched[key] = pk
+                claimed.add(pk)
+        if not matched:
+            return {}
+        objects = UseCase.objects.prefetch_related("sectors", "regions").in_bulk(list(matched.values()))
+        return {key: objects[pk] for key, pk in matched.items() if pk in objects}
 
     def _unchanged(self, current: UseCase, row: ParsedRow, record: dict[str, Any]) -> bool:
-        if current.source_record != record:
+        # The same format: the row as written must match. Another format (AIHQ's own export of an OMB use
+        # case, say) cannot reproduce the original record, so only the values are compared.
+        if current.source_format == self.format.name and current.source_record != record:
             return False
         if any(getattr(current, name) != value for name, value in row.fields.items() if name in IMPORT_FIELDS):
             return False
@@ -420,8 +438,16 @@ def _apply(
     outcome: Outcome,
     progress: Callable[[int], None] | None,
 ) -> None:
+    ensure_reference_sectors()
     importer = _Importer(actor, fmt, options, outcome)
+    # Spreadsheets AIHQ wrote carry a quote before cells Excel would run as formulas; take it off again.
+    spreadsheet = table.kind in ("csv", "xlsx")
     for chunk in _chunks(table.rows, CHUNK):
+        if spreadsheet:
+            chunk = [
+                (number, {k: normalise.restore_formula(v) if isinstance(v, str) else v for k, v in raw.items()})
+                for number, raw in chunk
+            ]
         parsed = [fmt.parse(number, raw) for number, raw in chunk]
         importer.process(parsed)
         originals = dict(chunk)
@@ -484,7 +510,6 @@ def import_usecases(
         outcome.notes.extend(header_warnings)
         if header_errors:
             raise FileProblem(" ".join(header_errors))
-        ensure_reference_sectors()
         _apply(actor=actor, table=table, fmt=fmt, options=options, outcome=outcome, progress=progress)
     except FileProblem as exc:
         status, outcome.error = ImportStatus.FAILED, str(exc)

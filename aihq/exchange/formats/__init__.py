@@ -23,9 +23,11 @@ def get_format(name: str) -> Format:
 def detect_format(headers: list[str], kind: str) -> tuple[Format, float]:
     """The format these headers fit best (OMB formats win when clearly theirs), with its score."""
     scored = [(fmt, fmt.detect(headers)) for fmt in (omb_2024(), omb_2025())]
-    best, score = max(scored, key=lambda pair: pair[1])
-    if score >= 0.2 and all(best.canonical_header(column) for column in headers if column in best.required):
-        return best, score
+    for fmt, score in sorted(scored, key=lambda pair: pair[1], reverse=True):
+        # Clearly an OMB file: much of its header, or every column it requires (a short file keeps only those).
+        present = {fmt.canonical_header(header) for header in headers}
+        if score >= 0.2 or all(column in present for column in fmt.required):
+            return fmt, score
     fallback = generic(kind if kind in ("csv", "xlsx", "json") else "csv")
     return fallback, fallback.detect(headers)
 

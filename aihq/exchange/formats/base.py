@@ -111,12 +111,8 @@ class Format(abc.ABC):
         return errors, warnings
 
     def canonical_row(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """The row with canonical column names (unknown columns keep theirs) and cells as AIHQ exported them
-        before formula neutralisation."""
-        return {
-            (self.canonical_header(name) or name): normalise.restore_formula(value) if isinstance(value, str) else value
-            for name, value in raw.items()
-        }
+        """The row with canonical column names (unknown columns keep theirs)."""
+        return {(self.canonical_header(name) or name): value for name, value in raw.items()}
 
     @abc.abstractmethod
     def parse(self, number: int, raw: dict[str, Any]) -> ParsedRow:

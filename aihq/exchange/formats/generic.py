@@ -108,10 +108,7 @@ class GenericFormat(Format):
         return parsed_date
 
     def parse(self, number: int, raw: dict[str, Any]) -> ParsedRow:
-        row = {
-            column: normalise.restore_formula(normalise.text(value))
-            for column, value in self.canonical_row(raw).items()
-        }
+        row = {column: normalise.text(value) for column, value in self.canonical_row(raw).items()}
         parsed = ParsedRow(number, row)
         for column, value in row.items():
             if value.startswith(("=", "+", "@")) and column in COLUMNS:

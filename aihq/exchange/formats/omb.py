@@ -97,6 +97,18 @@ TECHNIQUES_2025 = {
 METHOD_2025 = {"a": "contracted", "b": "in_house", "c": "mixed"}
 
 _AGENCY_IN_ID = re.compile(r"^\s*([A-Za-z][A-Za-z0-9&.]*)\s*[-–—_ ]\s*\d")
+#: what an organisation code may be (registry.Organisation.code); an agency named otherwise cannot be created
+_ORG_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
+ORG_NAME_MAX = 300
+
+
+def _check_agency_code(parsed: ParsedRow, column: str, code: str) -> None:
+    if code and not _ORG_CODE.fullmatch(code):
+        parsed.error(
+            column,
+            code,
+            "cannot be used as an organisation code: use up to 50 letters, digits, dots, dashes and underscores",
+        )
 
 
 def _reverse(table: dict[str, str]) -> dict[str, str]:
@@ -214,7 +226,8 @@ class OMB2024(OMBFormat):
         agency, code = normalise.text(row.get("3_agency")), normalise.text(row.get("3_abr")).upper()
         if not code:
             parsed.error("3_abr", "", "The agency abbreviation is empty: it names the organisation.")
-        parsed.org = OrgRef(code=code, name=agency, bureau=normalise.text(row.get("4_bureau")))
+        _check_agency_code(parsed, "3_abr", code)
+        parsed.org = OrgRef(code=code, name=agency[:ORG_NAME_MAX], bureau=normalise.text(row.get("4_bureau")))
         fields: dict[str, Any] = {
             "name": name,
             "reference": "",
@@ -426,9 +439,13 @@ class OMB2025(OMBFormat):
             ),
             "",
         )
+        code_column = "agency_abbreviation"
         if not code and (match := _AGENCY_IN_ID.match(reference)):
-            code = match.group(1)
-        parsed.org = OrgRef(code=code.upper(), name=agency_name, bureau=normalise.text(row.get("agency_bureau")))
+            code, code_column = match.group(1), "id"
+        _check_agency_code(parsed, code_column, code)
+        parsed.org = OrgRef(
+            code=code.upper(), name=agency_name[:ORG_NAME_MAX], bureau=normalise.text(row.get("agency_bureau"))
+        )
         fields: dict[str, Any] = {"name": name, "reference": reference, "unit": parsed.org.bureau}
         stage_raw = row.get("development_stage")
         stage_choice = (
@@ -447,7 +464,12 @@ class OMB2025(OMBFormat):
         topic = normalise.match_choice(topic_choice or row.get("topic_area"), self.topics)
         parsed.sectors = [topic] if topic else []
         techniques: list[str] = []
-        for part in normalise.split_list(row.get("classification")):
+        classification = normalise.text(row.get("classification"))
+        # One answer is one part, though the official answers hold commas ("(e.g., images and videos)");
+        # several answers are separated by ";" or line breaks (or by commas when they are short).
+        single = ";" not in classification and "\n" not in classification
+        whole = single and normalise.match_choice(classification, self.choices["classification"]) is not None
+        for part in [classification] if whole else normalise.split_list(classification):
             choice = normalise.match_choice(part, self.choices["classification"])
             technique = normalise.match_choice((choice or part).split(":", 1)[0], self.techniques)
             if technique is None:

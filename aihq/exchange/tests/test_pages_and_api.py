@@ -150,3 +150,19 @@ def test_api_export_with_list_filters(world, api_client_for):
     response = client.get("/api/v1/use-cases/export/", {"format": "omb-2024"})
     assert "2_use_case_name" in response.content.decode("utf-8-sig").splitlines()[0]
     assert client.get("/api/v1/use-cases/export/", {"format": "docx"}).status_code == 400
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+def test_formula_like_text_survives_an_export_and_import_in_every_kind(world, kind, system_actor):
+    from aihq.exchange.services import ImportOptions, export_queryset, import_usecases
+    from aihq.registry.services import use_case_update
+
+    use_case_update(actor=system_actor, use_case=world.uc_a, name="=SUM(A1)", description="'=already quoted")
+    content, _type, _ext = export_queryset(UseCase.objects.filter(pk=world.uc_a.pk), "csv", kind)
+    if kind == "csv":
+        assert "'=SUM(A1)" in content.decode("utf-8-sig")  # neutralised for Excel
+    UseCase.objects.filter(pk=world.uc_a.pk).delete()
+    run = import_usecases(actor=system_actor, data=content, file_name=f"x.{kind}", options=ImportOptions(format=kind))
+    assert run.status == "applied", run.error
+    imported = UseCase.objects.get(organisation=world.org_a)
+    assert (imported.name, imported.description) == ("=SUM(A1)", "'=already quoted")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from aihq.audit.hashing import GENESIS_HASH, event_hash
 from aihq.audit.models import AuditAction, AuditEvent, AuditHead
 from aihq.core import context
+from aihq.core.db import insert_rows
 
 Snapshot = dict[str, Any]
 _UNSET: Any = object()
@@ -44,6 +45,29 @@ def object_type(model: type[models.Model] | models.Model) -> str:
     return f"{meta.app_label}.{meta.model_name}"
 
 
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON would hold it (dates as ISO text, Decimals and UUIDs as text), without a JSON round trip."""
+    if isinstance(value, _SIMPLE):
+        return value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        # As DjangoJSONEncoder writes it: milliseconds, "Z" for UTC.
+        text = value.isoformat()
+        if value.microsecond:
+            text = text[:23] + text[26:]
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    result: Any = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return result
+
+
 def snapshot(instance: models.Model, *, with_m2m: bool = True) -> Snapshot:
     """The instance's logged fields as plain JSON values (foreign keys and many-to-many as ids)."""
     exclude: set[str] = set(getattr(instance, "audit_exclude", ()))
@@ -51,14 +75,13 @@ def snapshot(instance: models.Model, *, with_m2m: bool = True) -> Snapshot:
     for field in instance._meta.concrete_fields:
         if field.name in exclude:
             continue
-        data[field.name] = field.value_from_object(instance)
+        data[field.name] = plain(field.value_from_object(instance))
     if with_m2m and instance.pk is not None:
         for m2m in instance._meta.many_to_many:
             if m2m.name in exclude:
                 continue
             data[m2m.name] = sorted(getattr(instance, m2m.name).values_list("pk", flat=True))
-    plain: Snapshot = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    return plain
+    return data
 
 
 # Fields that change on every save; a save that changes nothing else is not an event.
@@ -127,34 +150,49 @@ def append_many(entries: Sequence[tuple[models.Model, str, Snapshot | None, Snap
     actor_label = actor.get_username() if actor is not None else context.get_actor_label()
     request_id = context.get_request_id()
     now = timezone.now()
+    stamp = format_timestamp(now)
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
-        events = []
+        rows = []
         seq, prev = head.seq, head.hash
         for instance, action, before, after in entries:
             seq += 1
-            event = AuditEvent(
-                seq=seq,
-                timestamp=now,
-                actor_id=actor_id,
-                actor_label=actor_label,
-                request_id=request_id,
-                object_type=object_type(instance),
-                object_id=str(instance.pk),
-                object_repr=str(instance)[:200],
-                action=action,
-                before=before,
-                after=after,
-                prev_hash=prev,
-            )
-            event.hash = prev = event_hash({**event.hashed_content(), "hash": None})
-            events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=500)
+            content = {
+                "seq": seq,
+                "timestamp": stamp,
+                "actor_id": actor_id,
+                "actor_label": actor_label,
+                "request_id": request_id,
+                "object_type": object_type(instance),
+                "object_id": str(instance.pk),
+                "object_repr": str(instance)[:200],
+                "action": action,
+                "before": before,
+                "after": after,
+                "prev_hash": prev,
+            }
+            prev = event_hash(content)
+            rows.append([*(content[name] for name in _EVENT_COLUMNS[:-1]), prev])
+        insert_rows(AuditEvent, _EVENT_COLUMNS, _with_time(rows, now))
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
-    return len(events)
+    return len(rows)
+
+
+# The stored columns of an event, in the order append_many fills them (hash last).
+_EVENT_COLUMNS = (
+    "seq", "timestamp", "actor_id", "actor_label", "request_id", "object_type", "object_id", "object_repr",
+    "action", "before", "after", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def _with_time(rows: list[list[Any]], now: dt.datetime) -> list[list[Any]]:
+    """The hash covers the formatted time; the column stores the datetime itself."""
+    for row in rows:
+        row[1] = now
+    return rows
 
 
 @dataclass

@@ -22,12 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from aihq.accounts.permissions import SystemActor, scope_for
 from aihq.audit.recorder import append_many, snapshot
+from aihq.core.db import insert_returning_ids, insert_rows, update_rows
 from aihq.core.services import service
 from aihq.exchange import normalise
 from aihq.exchange.formats import Format, ParsedRow, Problem, detect_format, get_format
@@ -218,7 +218,7 @@ class _Importer:
             return organisation.pk, "ref:" + fields["reference"].casefold()
         return organisation.pk, "name:" + fields["name"].casefold()
 
-    def _prepare(self, row: ParsedRow) -> tuple[Organisation, tuple[int, str]] | None:
+    def _prepare(self, row: ParsedRow) -> tuple[Organisation, tuple[int, str], UseCase] | None:
         """Resolve organisation, relations and key; None when the row is rejected."""
         if row.errors:
             return None
@@ -258,28 +258,24 @@ class _Importer:
             )
             return None
         self.seen[key] = row.number
-        return organisation, key
+        candidate.organisation = organisation
+        return organisation, key, candidate
 
     def process(self, rows: list[ParsedRow]) -> None:
-        prepared: list[tuple[ParsedRow, Organisation, tuple[int, str]]] = []
+        prepared: list[tuple[ParsedRow, Organisation, tuple[int, str], UseCase]] = []
         for row in rows:
             result = self._prepare(row)
             if result is not None:
                 prepared.append((row, *result))
-        existing = self._existing([(key, row.fields["name"]) for row, _org, key in prepared])
+        existing = self._existing([(key, row.fields["name"]) for row, _org, key, _uc in prepared])
         creates: list[tuple[UseCase, ParsedRow]] = []
         updates: list[tuple[UseCase, ParsedRow, dict[str, Any]]] = []
-        for row, organisation, key in prepared:
+        for row, _organisation, key, candidate in prepared:
             current = existing.get(key)
             record = {k: normalise.text(v) if not isinstance(v, str) else v for k, v in row.raw.items()}
             if current is None:
-                use_case = UseCase(
-                    organisation=organisation,
-                    source_format=self.format.name,
-                    source_record=record,
-                    **{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS},
-                )
-                creates.append((use_case, row))
+                candidate.source_format, candidate.source_record = self.format.name, record
+                creates.append((candidate, row))
                 self.outcome.counts["new"] += 1
                 continue
             if self._unchanged(current, row, record):
@@ -358,55 +354,42 @@ class _Importer:
         now = timezone.now()
         for use_case, _row in creates:
             use_case.created_at = use_case.updated_at = now
-        UseCase.objects.bulk_create([uc for uc, _ in creates], batch_size=500)
+        columns = [f.attname for f in UseCase._meta.concrete_fields if not f.primary_key]
+        new_ids = insert_returning_ids(
+            UseCase,
+            [UseCase._meta.get_field(c).name for c in columns],
+            [[getattr(uc, c) for c in columns] for uc, _ in creates],
+        )
+        for (use_case, _row), pk in zip(creates, new_ids, strict=True):
+            use_case.pk = pk
+            use_case._state.adding = False
         for use_case, _row, _before in updates:
             use_case.version += 1
             use_case.updated_at = now
         if updates:
-            _update_rows(
+            update_rows(
                 [uc for uc, _r, _b in updates],
                 [*IMPORT_FIELDS, "source_format", "source_record", "version", "updated_at"],
             )
             changed = [uc.pk for uc, _r, _b in updates]
             UseCase.sectors.through.objects.filter(usecase_id__in=changed).delete()
             UseCase.regions.through.objects.filter(usecase_id__in=changed).delete()
-        sector_links, region_links = [], []
+        sector_links: list[tuple[int, int]] = []
+        region_links: list[tuple[int, int]] = []
         events: list[tuple[Model, str, dict[str, Any] | None, dict[str, Any] | None]] = []
-        for use_case, row in [(uc, r) for uc, r in creates] + [(uc, r) for uc, r, _b in updates]:
-            sector_ids = sorted({self.sectors[c] for c in row.sectors})
-            region_ids = sorted({self.regions[c] for c in row.regions})
-            sector_links += [UseCase.sectors.through(usecase_id=use_case.pk, sector_id=s) for s in sector_ids]
-            region_links += [UseCase.regions.through(usecase_id=use_case.pk, region_id=r) for r in region_ids]
-        UseCase.sectors.through.objects.bulk_create(sector_links, batch_size=1000)
-        UseCase.regions.through.objects.bulk_create(region_links, batch_size=1000)
-        for use_case, row in creates:
-            after = snapshot(use_case, with_m2m=False) | {
+        written = [(uc, row, None) for uc, row in creates] + updates
+        for use_case, row, before in written:
+            relations = {
                 "sectors": sorted({self.sectors[c] for c in row.sectors}),
                 "regions": sorted({self.regions[c] for c in row.regions}),
             }
-            events.append((use_case, "create", None, after))
-        for use_case, row, before in updates:
-            after = snapshot(use_case, with_m2m=False) | {
-                "sectors": sorted({self.sectors[c] for c in row.sectors}),
-                "regions": sorted({self.regions[c] for c in row.regions}),
-            }
-            events.append((use_case, "update", before, after))
+            sector_links += [(use_case.pk, sector) for sector in relations["sectors"]]
+            region_links += [(use_case.pk, region) for region in relations["regions"]]
+            after = snapshot(use_case, with_m2m=False) | relations
+            events.append((use_case, "create" if before is None else "update", before, after))
+        insert_rows(UseCase.sectors.through, ("usecase", "sector"), sector_links)
+        insert_rows(UseCase.regions.through, ("usecase", "region"), region_links)
         append_many(events)
-
-
-def _update_rows(use_cases: list[UseCase], names: list[str]) -> None:
-    """UPDATE many rows with one prepared statement (Django's bulk_update builds CASE expressions
-    that grow with rows × fields and took seconds for a thousand rows)."""
-    fields: list[Any] = [UseCase._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(UseCase._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [
-        [field.get_db_prep_save(getattr(uc, field.attname), connection) for field in fields] + [uc.pk]
-        for uc in use_cases
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _chunks(rows: Iterator[tuple[int, dict[str, Any]]], size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:

@@ -1,0 +1,102 @@
+"""Bulk writes with one prepared statement, for imports of tens of thousands of rows.
+
+Django's ``bulk_create`` builds and compiles a model instance and an expression per cell, and
+``bulk_update`` a CASE expression that grows with rows × fields; both cost more than the database
+work itself at this scale. These helpers prepare each value with the field's own
+``get_db_prep_save`` (so JSON, dates and booleans are stored exactly as the ORM would; plain text,
+numbers and booleans go as they are) and hand the rows to the driver. They send no signals:
+callers write the audit events themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+
+# Field types whose Python values the database drivers take as they are.
+_AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+          "PositiveBigIntegerField", "SmallIntegerField", "BigAutoField", "AutoField"}  # fmt: skip
+
+
+def _fields(model: type[Model], names: Sequence[str]) -> list[Any]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _prepared(field: Any, conn: Any, value: Any) -> Any:
+    return field.get_db_prep_save(value, conn)
+
+
+def _preparers(fields: list[Any], conn: Any) -> list[Callable[[Any], Any]]:
+    """One function per field turning a value into what the driver takes (decided once, not per cell)."""
+    preparers: list[Callable[[Any], Any]] = []
+    for field in fields:
+        target = field.target_field if field.is_relation else field
+        if target.get_internal_type() in _AS_IS:
+            preparers.append(_as_is)
+        else:
+            preparers.append(functools.partial(_prepared, field, conn))
+    return preparers
+
+
+def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """INSERT rows of plain values (in ``names`` order) into ``model``'s table; returns the row count."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = _fields(model, names)
+    prepare = _preparers(fields, conn)
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    params = [[p(value) for p, value in zip(prepare, row, strict=True)] for row in rows]
+    if params:
+        with conn.cursor() as cursor:
+            cursor.executemany(sql, params)
+    return len(params)
+
+
+def insert_returning_ids(
+    model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], batch: int = 500
+) -> list[int]:
+    """INSERT rows and return their new primary keys in order (``RETURNING``: PostgreSQL, SQLite ≥ 3.35)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = _fields(model, names)
+    prepare = _preparers(fields, conn)
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    ids: list[int] = []
+    with conn.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            values = ", ".join([one] * len(part))
+            sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values} RETURNING {pk_column}"  # noqa: S608
+            cursor.execute(sql, [p(value) for row in part for p, value in zip(prepare, row, strict=True)])
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def update_rows(objects: Sequence[Model], names: Sequence[str]) -> int:
+    """UPDATE the given fields of each object (by primary key) from its attributes."""
+    if not objects:
+        return 0
+    conn = connections[DEFAULT_DB_ALIAS]
+    model = type(objects[0])
+    fields = _fields(model, names)
+    prepare = _preparers(fields, conn)
+    quote = conn.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+    params = [[p(getattr(obj, f.attname)) for p, f in zip(prepare, fields, strict=True)] + [obj.pk] for obj in objects]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(params)

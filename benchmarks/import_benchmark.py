@@ -25,6 +25,7 @@ import argparse
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -203,6 +204,7 @@ def orchestrate(args: argparse.Namespace) -> int:
     else:
         raise SystemExit(f"unsupported DATABASE_URL scheme {scheme!r}: use SQLite or PostgreSQL")
     phases = [p for p in PHASES if p in args.phases.split(",")]
+    code = code_fingerprint()
     results: dict[str, dict[str, Any]] = {}
     try:
         say(f"setting up: migrate, reference data, {args.rows:,}-row CSV in {workdir}")
@@ -218,11 +220,27 @@ def orchestrate(args: argparse.Namespace) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     report = build_report(args, setup, results, time.monotonic() - started)
+    report["code"] = code
+    if code_fingerprint()["sha256"] != code["sha256"]:
+        report["code"]["warning"] = "aihq's sources changed during the run: phases may have run different code"
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print_table(report)
     return 0
+
+
+def code_fingerprint() -> dict[str, str]:
+    """Which code was measured (without git): a hash of aihq's Python sources, tests left out, and their newest time."""
+    digest = hashlib.sha256()
+    newest = 0.0
+    for path in sorted((ROOT / "aihq").rglob("*.py")):
+        if "tests" in path.parts:
+            continue
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    changed = dt.datetime.fromtimestamp(newest, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return {"sha256": digest.hexdigest()[:12], "newest_change": changed}
 
 
 def build_report(
@@ -259,6 +277,9 @@ def print_table(report: dict[str, Any]) -> None:
         f"AIHQ import benchmark: {db['vendor']} {db['version']}, {report['rows']:,} generated rows, "
         f"Python {report['python']}, Django {report['django']}, {report['cpus']} CPUs"
     )
+    print(f"aihq code {report['code']['sha256']} (sources last changed {report['code']['newest_change']})")
+    if "warning" in report["code"]:
+        print(f"WARNING: {report['code']['warning']}")
     if report["profiled"]:
         print("(profiled run: timings include cProfile overhead)")
     print()

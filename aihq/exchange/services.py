@@ -47,6 +47,14 @@ IMPORT_FIELDS = (
 )  # fmt: skip
 
 
+#: the length limits of the text fields an import sets
+TEXT_LIMITS: dict[str, int] = {
+    field.name: int(field.max_length or 0)
+    for field in UseCase._meta.concrete_fields
+    if field.name in IMPORT_FIELDS and getattr(field, "max_length", None) and field.get_internal_type() == "CharField"
+}
+
+
 @dataclass
 class ImportOptions:
     """How to import: the format (None: detect), target organisation, and what to do on problems."""
@@ -230,8 +238,12 @@ class _Importer:
             if code not in self.regions:
                 row.error("regions", code, f"unknown region code {code} (use ISO 3166-2, such as RU-TA)")
         candidate = UseCase(**{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS})
+        for name, limit in TEXT_LIMITS.items():
+            value = row.fields.get(name) or ""
+            if len(value) > limit:
+                row.error(name, value, f"longer than {limit} characters ({len(value)})")
         try:
-            candidate.clean_fields(exclude=["organisation"])
+            # The formats have typed and checked every value; what is left is the model's own rules.
             candidate.clean()
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():

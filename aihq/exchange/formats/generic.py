@@ -79,22 +79,37 @@ class GenericFormat(Format):
         self.methods = _choices_table(DevelopmentMethod)
         self.impacts = _choices_table(ImpactType)
         self.techniques = _choices_table(Technique)
+        self._cache: dict[tuple[Any, Any], Any] = {}
+
+    def _match(self, value: Any, table: dict[str, str]) -> str | None:
+        # A column holds a handful of distinct values: look each up once per file, not once per row.
+        cache_key = (id(table), value)
+        if cache_key not in self._cache:
+            self._cache[cache_key] = normalise.match_choice(value, table)
+        found: str | None = self._cache[cache_key]
+        return found
 
     def _choice(self, parsed: ParsedRow, column: str, value: Any, table: dict[str, str], default: str) -> str:
         if normalise.is_blank(value):
             return default
-        found = normalise.match_choice(value, table)
+        found = self._match(value, table)
         if found is None:
             parsed.error(column, value, "not a known value; use one of: " + ", ".join(sorted(set(table.values()))))
             return default
         return found
 
     def _bool(self, parsed: ParsedRow, column: str, value: Any) -> bool | None:
-        try:
-            return normalise.parse_bool(value)
-        except ValueError as exc:
-            parsed.error(column, value, str(exc))
+        cache_key = ("bool", value)
+        if cache_key not in self._cache:
+            try:
+                self._cache[cache_key] = normalise.parse_bool(value)
+            except ValueError as exc:
+                self._cache[cache_key] = exc
+        result = self._cache[cache_key]
+        if isinstance(result, ValueError):
+            parsed.error(column, value, str(result))
             return None
+        return result  # type: ignore[no-any-return]
 
     def _date(self, parsed: ParsedRow, column: str, value: Any) -> Any:
         try:
@@ -139,7 +154,7 @@ class GenericFormat(Format):
         }
         techniques = []
         for part in normalise.split_list(row.get("techniques")):
-            technique = normalise.match_choice(part, self.techniques)
+            technique = self._match(part, self.techniques)
             if technique is None:
                 parsed.error(
                     "techniques", part, "unknown technique; use: " + ", ".join(sorted(set(self.techniques.values())))

@@ -51,4 +51,5 @@ def test_upload_preview_confirm_and_export(page, live_server, tax_editor, tmp_pa
     with page.expect_download() as download_info:
         page.click("[data-testid=export-csv]")
     exported = download_info.value.path().read_text(encoding="utf-8-sig")
-    assert "Tax letter classifier" in exported and "Receipt OCR" in exported
+    assert "Tax letter classifier" in exported
+    assert "Receipt OCR" in exported

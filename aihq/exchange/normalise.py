@@ -1,7 +1,7 @@
 """Pure functions that turn the messy cells of real inventories into clean values.
 
 Every function takes text (or what a spreadsheet cell holds) and returns a value, or raises
-``ValueError`` with a message a person can act on. No database, no Django models.
+``ValueError`` with a message a person can act on, in the active language. No database, no Django models.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ñ"), "-")  # "ñ" is how cp1252 mangles an en dash in OMB files
 _QUOTES = dict.fromkeys(map(ord, "‘’ʼ`´í"), "'") | dict.fromkeys(map(ord, "“”„"), '"')
@@ -143,18 +145,18 @@ def parse_date(value: Any, *, day_first: bool = False) -> tuple[dt.date | None, 
         if match := _DOTTED.match(raw):
             return dt.date(int(match[3]), int(match[2]), int(match[1])), ""
         if match := _ISO_PREFIX.match(raw):
-            return dt.date(int(match[1]), int(match[2]), int(match[3])), "text after the date ignored"
+            return dt.date(int(match[1]), int(match[2]), int(match[3])), _("text after the date ignored")
         if match := _YEAR_MONTH.match(raw):
-            return dt.date(int(match[1]), int(match[2]), 1), "month only: first day used"
+            return dt.date(int(match[1]), int(match[2]), 1), _("month only: first day used")
         if match := _MONTH_YEAR_NUM.match(raw):
-            return dt.date(int(match[2]), int(match[1]), 1), "month only: first day used"
+            return dt.date(int(match[2]), int(match[1]), 1), _("month only: first day used")
         if (match := _YY_MON.match(raw)) and match[2].casefold() in MONTHS:
-            return dt.date(_year(match[1]), MONTHS[match[2].casefold()], 1), "month only: first day used"
+            return dt.date(_year(match[1]), MONTHS[match[2].casefold()], 1), _("month only: first day used")
         if (match := _MON_YY.match(raw)) and match[1].casefold() in MONTHS:
-            return dt.date(_year(match[2]), MONTHS[match[1].casefold()], 1), "month only: first day used"
+            return dt.date(_year(match[2]), MONTHS[match[1].casefold()], 1), _("month only: first day used")
     except ValueError:
-        raise ValueError(f"{raw!r} is not a valid date") from None
-    raise ValueError(f"{raw!r} is not a date (use YYYY-MM-DD, M/D/YYYY or a month and year)")
+        raise ValueError(_("%(value)s is not a valid date") % {"value": repr(raw)}) from None
+    raise ValueError(_("%(value)s is not a date (use YYYY-MM-DD, M/D/YYYY or a month and year)") % {"value": repr(raw)})
 
 
 _TRUE = {"yes", "y", "true", "t", "1", "да", "x", "✓"}
@@ -172,7 +174,7 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if folded in _FALSE:
         return False
-    raise ValueError(f"{text(value)!r} is not yes or no")
+    raise ValueError(_("%(value)s is not yes or no") % {"value": repr(text(value))})
 
 
 def split_list(value: Any) -> list[str]:

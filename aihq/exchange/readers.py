@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 MAX_CELL_CHARS = 100_000
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BESIDE_ASCII_LETTER = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])")
@@ -24,6 +28,13 @@ _QUOTED = re.compile(r'"[^"]*"')
 
 class FileProblem(Exception):
     """The file cannot be read at all (encoding, structure, size); nothing is imported."""
+
+
+def _count(number: int) -> str:
+    """A count with thousands grouped as the active language writes them ("100,000", "100 000")."""
+    if translation.get_language() is None:
+        return f"{number:,}"
+    return str(number_format(number, force_grouping=True))
 
 
 @dataclass
@@ -43,8 +54,10 @@ def sniff_kind(name: str, head: bytes) -> str:
         return "xlsx"
     if head.startswith(_OLE_SIGNATURE):
         raise FileProblem(
-            "This is an encrypted (password-protected) workbook or an old .xls file. "
-            "Remove the password and save it as .xlsx (or CSV), then import again."
+            _(
+                "This is an encrypted (password-protected) workbook or an old .xls file. "
+                "Remove the password and save it as .xlsx (or CSV), then import again."
+            )
         )
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"[", b"{"):
@@ -64,7 +77,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
-            raise FileProblem(f"The file is not valid {encoding}: {exc}.") from None
+            raise FileProblem(
+                _("The file is not valid %(encoding)s: %(error)s.") % {"encoding": encoding, "error": exc}
+            ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -85,16 +100,22 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if accented and sum(ch.isalpha() or ch in "«»°£€©®" for ch in accented) / len(accented) >= 0.9:
         return latin, "latin-1"
     raise FileProblem(
-        f"The file is not UTF-8 (first bad byte at position {position}) and does not look like "
-        "Windows-1251 or Latin-1 text. Save it as UTF-8, or name its encoding with --encoding."
+        _(
+            "The file is not UTF-8 (first bad byte at position %(position)s) and does not look like "
+            "Windows-1251 or Latin-1 text. Save it as UTF-8, or name its encoding with --encoding."
+        )
+        % {"position": position}
     )
 
 
 def _check_cell(value: Any, row: int, column: str) -> Any:
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         raise FileProblem(
-            f"Row {row}, column {column!r}: the cell holds {len(value):,} characters; "
-            f"the limit is {MAX_CELL_CHARS:,}. Is the file damaged?"
+            _(
+                "Row %(row)s, column %(column)s: the cell holds %(length)s characters; "
+                "the limit is %(limit)s. Is the file damaged?"
+            )
+            % {"row": row, "column": repr(column), "length": _count(len(value)), "limit": _count(MAX_CELL_CHARS)}
         )
     return value
 
@@ -106,7 +127,7 @@ def _unique_headers(raw: list[Any]) -> list[str]:
         if not name:
             name = f"column {position}"
         if name in headers:
-            raise FileProblem(f"The column {name!r} appears twice in the header.")
+            raise FileProblem(_("The column %(column)s appears twice in the header.") % {"column": repr(name)})
         headers.append(name)
     return headers
 
@@ -114,7 +135,7 @@ def _unique_headers(raw: list[Any]) -> list[str]:
 def read_csv(data: bytes, encoding: str | None = None) -> Table:
     content, used = decode(data, encoding)
     if not content.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     # The delimiter is whichever of , ; tab the header line uses most (Excel in Russia writes ";"),
     # outside quoted headers (which may hold commas and line breaks, as OMB's do).
     first_line = _QUOTED.sub("", content[:65536]).split("\n", 1)[0]
@@ -124,7 +145,7 @@ def read_csv(data: bytes, encoding: str | None = None) -> Table:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FileProblem(f"The header row cannot be read: {exc}.") from None
+        raise FileProblem(_("The header row cannot be read: %(error)s.") % {"error": exc}) from None
     headers = _unique_headers(header)
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
@@ -136,17 +157,21 @@ def read_csv(data: bytes, encoding: str | None = None) -> Table:
                 if not any(cell.strip() for cell in cells):
                     continue
                 if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers) :]):
-                    raise FileProblem(f"Row {number} has {len(cells)} cells but the header has {len(headers)}.")
+                    raise FileProblem(
+                        _("Row %(row)s has %(cells)s cells but the header has %(columns)s.")
+                        % {"row": number, "cells": len(cells), "columns": len(headers)}
+                    )
                 yield (
                     number,
                     {h: _check_cell(cells[i], number, h) if i < len(cells) else "" for i, h in enumerate(headers)},
                 )
         except csv.Error as exc:
             raise FileProblem(
-                f"Row {number + 1}: {exc} (a cell may be larger than {MAX_CELL_CHARS:,} characters)."
+                _("Row %(row)s: %(error)s (a cell may be larger than %(limit)s characters).")
+                % {"row": number + 1, "error": exc, "limit": _count(MAX_CELL_CHARS)}
             ) from None
 
-    notes = [f"read as {used}"] if used not in ("utf-8",) else []
+    notes = [_("read as %(encoding)s") % {"encoding": used}] if used not in ("utf-8",) else []
     return Table(headers, rows(), "csv", used, notes)
 
 
@@ -157,15 +182,17 @@ def read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(f"The workbook cannot be opened (truncated or not an .xlsx file): {exc}.") from None
+        raise FileProblem(
+            _("The workbook cannot be opened (truncated or not an .xlsx file): %(error)s.") % {"error": exc}
+        ) from None
     sheet = workbook.worksheets[0]
     iterator = sheet.iter_rows(values_only=True)
     try:
         header = next(iterator)
     except StopIteration:
-        raise FileProblem("The workbook's first sheet is empty.") from None
+        raise FileProblem(_("The workbook's first sheet is empty.")) from None
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise FileProblem(f"The workbook is damaged: {exc}.") from None
+        raise FileProblem(_("The workbook is damaged: %(error)s.") % {"error": exc}) from None
     while header and header[-1] is None:
         header = header[:-1]
     headers = _unique_headers(list(header))
@@ -182,35 +209,42 @@ def read_xlsx(data: bytes) -> Table:
                     {h: _check_cell(cells[i] if i < len(cells) else None, number, h) for i, h in enumerate(headers)},
                 )
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as exc:
-            raise FileProblem(f"The workbook is damaged after row {number}: {exc}.") from None
+            raise FileProblem(
+                _("The workbook is damaged after row %(row)s: %(error)s.") % {"row": number, "error": exc}
+            ) from None
         finally:
             workbook.close()
 
-    return Table(headers, rows(), "xlsx", notes=[f"sheet {sheet.title!r}"])
+    return Table(headers, rows(), "xlsx", notes=[_("sheet %(sheet)s") % {"sheet": repr(sheet.title)}])
 
 
 def read_json(data: bytes, encoding: str | None = None) -> Table:
     content, used = decode(data, encoding)
     if not content.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     try:
         loaded = json.loads(content)
     except json.JSONDecodeError as exc:
-        raise FileProblem(f"The JSON is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise FileProblem(
+            _("The JSON is not valid: %(error)s at line %(line)s, column %(column)s.")
+            % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
+        ) from None
     if isinstance(loaded, dict):
         for wrapper in ("use_cases", "results", "data", "items"):
             if isinstance(loaded.get(wrapper), list):
                 loaded = loaded[wrapper]
                 break
     if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
-        found = (
-            f"a list holding {type(next(i for i in loaded if not isinstance(i, dict))).__name__}"
-            if isinstance(loaded, list)
-            else type(loaded).__name__
-        )
-        raise FileProblem(
-            f'The JSON must be a list of objects, one per use case (or {{"use_cases": [...]}}), not {found}.'
-        )
+        if isinstance(loaded, list):
+            message = _(
+                'The JSON must be a list of objects, one per use case (or {"use_cases": [...]}), '
+                "not a list holding %(type)s."
+            )
+            found = type(next(i for i in loaded if not isinstance(i, dict))).__name__
+        else:
+            message = _('The JSON must be a list of objects, one per use case (or {"use_cases": [...]}), not %(type)s.')
+            found = type(loaded).__name__
+        raise FileProblem(message % {"type": found})
     headers: list[str] = []
     for item in loaded:
         for name in item:
@@ -241,7 +275,7 @@ def read_table(
         data = path.read_bytes()
         name = name or path.name
     if not data.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     kind = sniff_kind(name, data[:64])
     if kind == "xlsx":
         return read_xlsx(data)

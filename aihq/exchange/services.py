@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import SystemActor, scope_for
 from aihq.audit.recorder import append_many, snapshot
@@ -143,17 +144,26 @@ class _Importer:
         self, row: ParsedRow, code: str, name: str, parent: Organisation | None, kind: str
     ) -> Organisation | None:
         if not self._may_create_under(parent):
-            where = f"under {parent.code}" if parent else "at the top level"
-            row.error(
-                "organisation", code, f"organisation {code} does not exist and you may not add organisations {where}"
-            )
+            if parent is not None:
+                message = _(
+                    "organisation %(code)s does not exist and you may not add organisations under %(parent)s"
+                ) % {"code": code, "parent": parent.code}
+            else:
+                message = _(
+                    "organisation %(code)s does not exist and you may not add organisations at the top level"
+                ) % {"code": code}
+            row.error("organisation", code, message)
             return None
         organisation = Organisation(code=code, name_en=(name or code)[:300], kind=kind, parent=parent)
         try:
             organisation.full_clean()
         except ValidationError as exc:
             reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-            row.error("organisation", code, f"organisation {code} cannot be created ({reasons})")
+            row.error(
+                "organisation",
+                code,
+                _("organisation %(code)s cannot be created (%(reasons)s)") % {"code": code, "reasons": reasons},
+            )
             return None
         organisation.save()
         self.outcome.counts["organisations_created"] += 1
@@ -167,7 +177,7 @@ class _Importer:
         if not ref.code:
             if root is None:
                 row.error(
-                    "agency", "", "the agency is unknown: give ids like DHS-12, an agency column, or --organisation"
+                    "agency", "", _("the agency is unknown: give ids like DHS-12, an agency column, or --organisation")
                 )
                 return None
             agency: Organisation | None = root
@@ -209,12 +219,12 @@ class _Importer:
         if not code:
             if self.options.organisation is None:
                 row.error(
-                    "organisation", "", "no organisation: fill the organisation column or choose one for the import"
+                    "organisation", "", _("no organisation: fill the organisation column or choose one for the import")
                 )
             return self.options.organisation
         organisation = self._org_by_code(code)
         if organisation is None:
-            row.error("organisation", code, f"no organisation with code {code}")
+            row.error("organisation", code, _("no organisation with code %(code)s") % {"code": code})
         return organisation
 
     def _may_write(self, organisation: Organisation) -> bool:
@@ -233,15 +243,21 @@ class _Importer:
         # The row's own values first: a row rejected for them must not leave new organisations behind.
         for code in row.sectors:
             if code not in self.sectors:
-                row.error("sectors", code, f"unknown sector code {code}")
+                row.error("sectors", code, _("unknown sector code %(code)s") % {"code": code})
         for code in row.regions:
             if code not in self.regions:
-                row.error("regions", code, f"unknown region code {code} (use ISO 3166-2, such as RU-TA)")
+                row.error(
+                    "regions", code, _("unknown region code %(code)s (use ISO 3166-2, such as RU-TA)") % {"code": code}
+                )
         candidate = UseCase(**{k: v for k, v in row.fields.items() if k in IMPORT_FIELDS})
         for name, limit in TEXT_LIMITS.items():
             value = row.fields.get(name) or ""
             if len(value) > limit:
-                row.error(name, value, f"longer than {limit} characters ({len(value)})")
+                row.error(
+                    name,
+                    value,
+                    _("longer than %(limit)s characters (%(length)s)") % {"limit": limit, "length": len(value)},
+                )
         try:
             # The formats have typed and checked every value; what is left is the model's own rules.
             candidate.clean()
@@ -249,7 +265,11 @@ class _Importer:
             for name, messages in exc.message_dict.items():
                 if name.startswith("date_"):
                     # Inventories are kept as their owners published them; the inconsistency is flagged, not fatal.
-                    row.warn(name, row.fields.get(name, ""), " ".join(messages) + " Kept as given.")
+                    row.warn(
+                        name,
+                        row.fields.get(name, ""),
+                        _("%(problem)s Kept as given.") % {"problem": " ".join(messages)},
+                    )
                 else:
                     row.error(name, row.fields.get(name, ""), " ".join(messages))
         if row.errors:
@@ -258,16 +278,21 @@ class _Importer:
         if organisation is None:
             return None
         if not self._may_write(organisation):
-            row.error("organisation", organisation.code, f"you may not add or change use cases of {organisation.code}")
+            row.error(
+                "organisation",
+                organisation.code,
+                _("you may not add or change use cases of %(code)s") % {"code": organisation.code},
+            )
             return None
         key = self._key(organisation, row.fields)
         if key in self.seen:
-            what = "ID" if key[1].startswith("ref:") else "organisation and name"
-            row.error(
-                "reference" if key[1].startswith("ref:") else "name",
-                row.fields.get("reference") or row.fields["name"],
-                f"duplicate of row {self.seen[key]} (same {what}); only the first is imported",
-            )
+            if key[1].startswith("ref:"):
+                column = "reference"
+                message = _("duplicate of row %(row)s (same ID); only the first is imported")
+            else:
+                column = "name"
+                message = _("duplicate of row %(row)s (same organisation and name); only the first is imported")
+            row.error(column, row.fields.get("reference") or row.fields["name"], message % {"row": self.seen[key]})
             return None
         self.seen[key] = row.number
         candidate.organisation = organisation
@@ -297,7 +322,10 @@ class _Importer:
                 self.outcome.counts["skipped"] += 1
                 continue
             if self.options.on_conflict == "fail":
-                raise _Abort(f"Row {row.number} matches use case #{current.pk} ({current.name}); nothing was imported.")
+                raise _Abort(
+                    _("Row %(row)s matches use case #%(id)s (%(name)s); nothing was imported.")
+                    % {"row": row.number, "id": current.pk, "name": current.name}
+                )
             before = snapshot(current, with_m2m=False) | self._relations(current)
             for name, value in row.fields.items():
                 if name in IMPORT_FIELDS:
@@ -370,7 +398,7 @@ class _Importer:
         new_ids = insert_returning_ids(
             UseCase,
             [UseCase._meta.get_field(c).name for c in columns],
-            [[getattr(uc, c) for c in columns] for uc, _ in creates],
+            [[getattr(uc, c) for c in columns] for uc, _row in creates],
         )
         for (use_case, _row), pk in zip(creates, new_ids, strict=True):
             use_case.pk = pk
@@ -456,10 +484,13 @@ def _apply(
         if progress:
             progress(len(chunk))
         if options.strict and outcome.counts["rejected"]:
-            raise _Abort(f"{outcome.counts['rejected']} row(s) have errors and --strict is on; nothing was imported.")
+            raise _Abort(
+                _("%(count)s row(s) have errors and --strict is on; nothing was imported.")
+                % {"count": outcome.counts["rejected"]}
+            )
     outcome.counts["warnings"] = sum(1 for p in outcome.problems if p.level == "warning")
     if outcome.counts["rows"] == 0:
-        raise _Abort("The file has a header but no rows.")
+        raise _Abort(_("The file has a header but no rows."))
     if options.dry_run:
         raise _Abort("")
 
@@ -485,9 +516,9 @@ def import_usecases(
     aborts on any row error, ``on_conflict`` says what to do with rows matching existing use cases.
     """
     if options.on_conflict not in ON_CONFLICT:
-        raise ValidationError({"on_conflict": f"Use one of: {', '.join(ON_CONFLICT)}."})
+        raise ValidationError({"on_conflict": _("Use one of: %(values)s.") % {"values": ", ".join(ON_CONFLICT)}})
     if options.organisation is not None and not scope_for(actor).can_view_org(options.organisation.pk):
-        raise PermissionDenied("You cannot import into that organisation.")
+        raise PermissionDenied(_("You cannot import into that organisation."))
     started = time.monotonic()
     outcome = Outcome()
     status = ImportStatus.APPLIED
@@ -499,7 +530,7 @@ def import_usecases(
         else:
             fmt, _score = detect_format(table.headers, table.kind)
             outcome.detected = True
-            outcome.notes.append(f"format detected from the header: {fmt.name}")
+            outcome.notes.append(_("format detected from the header: %(format)s") % {"format": fmt.name})
         outcome.format = fmt.name
         header_errors, header_warnings = fmt.header_problems(table.headers)
         outcome.notes.extend(header_warnings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from aihq.exchange.formats.base import Format, OrgRef, ParsedRow, Problem
 from aihq.exchange.formats.generic import generic
 from aihq.exchange.formats.omb import omb_2024, omb_2025
@@ -17,7 +19,9 @@ def get_format(name: str) -> Format:
         return omb_2025()
     if name in ("csv", "xlsx", "json"):
         return generic(name)
-    raise ValueError(f"Unknown format {name!r}; use one of: {', '.join(FORMAT_NAMES)}")
+    raise ValueError(
+        _("Unknown format %(name)s; use one of: %(formats)s") % {"name": repr(name), "formats": ", ".join(FORMAT_NAMES)}
+    )
 
 
 def detect_format(headers: list[str], kind: str) -> tuple[Format, float]:

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 from aihq.exchange import normalise
 
 if TYPE_CHECKING:
@@ -69,7 +71,7 @@ class ParsedRow:
         try:
             parsed, note = normalise.parse_date(value, day_first=day_first)
         except ValueError as exc:
-            self.warn(column, value, f"{exc}; left empty (the original is kept)")
+            self.warn(column, value, _("%(problem)s; left empty (the original is kept)") % {"problem": exc})
             return None
         if note:
             self.warn(column, value, note)
@@ -104,9 +106,14 @@ class Format(abc.ABC):
         mapped = {self.canonical_header(h) for h in headers}
         missing = [column for column in self.required if column not in mapped]
         unknown = [h for h in headers if self.canonical_header(h) is None]
-        errors = [f"Missing required column(s): {', '.join(missing)}."] if missing else []
+        errors = [_("Missing required column(s): %(columns)s.") % {"columns": ", ".join(missing)}] if missing else []
         warnings = (
-            [f"Unknown column(s) kept in the original record but not mapped: {', '.join(unknown)}."] if unknown else []
+            [
+                _("Unknown column(s) kept in the original record but not mapped: %(columns)s.")
+                % {"columns": ", ".join(unknown)}
+            ]
+            if unknown
+            else []
         )
         return errors, warnings
 

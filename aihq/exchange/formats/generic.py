@@ -11,6 +11,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from aihq.exchange import normalise
 from aihq.exchange.formats.base import Format, OrgRef, ParsedRow
@@ -79,7 +80,7 @@ class GenericFormat(Format):
         self.methods = _choices_table(DevelopmentMethod)
         self.impacts = _choices_table(ImpactType)
         self.techniques = _choices_table(Technique)
-        self._cache: dict[tuple[Any, Any], Any] = {}
+        self._cache: dict[tuple[Any, ...], Any] = {}
 
     def _match(self, value: Any, table: dict[str, str]) -> str | None:
         # A column holds a handful of distinct values: look each up once per file, not once per row.
@@ -94,12 +95,17 @@ class GenericFormat(Format):
             return default
         found = self._match(value, table)
         if found is None:
-            parsed.error(column, value, "not a known value; use one of: " + ", ".join(sorted(set(table.values()))))
+            parsed.error(
+                column,
+                value,
+                _("not a known value; use one of: %(values)s") % {"values": ", ".join(sorted(set(table.values())))},
+            )
             return default
         return found
 
     def _bool(self, parsed: ParsedRow, column: str, value: Any) -> bool | None:
-        cache_key = ("bool", value)
+        # The message is in the active language: a file read in Russian must not hand its text to one read in English.
+        cache_key = ("bool", value, translation.get_language())
         if cache_key not in self._cache:
             try:
                 self._cache[cache_key] = normalise.parse_bool(value)
@@ -127,9 +133,9 @@ class GenericFormat(Format):
         parsed = ParsedRow(number, row)
         for column, value in row.items():
             if value.startswith(("=", "+", "@")) and column in COLUMNS:
-                parsed.warn(column, value, "looks like a spreadsheet formula; stored as plain text")
+                parsed.warn(column, value, _("looks like a spreadsheet formula; stored as plain text"))
         if not row.get("name"):
-            parsed.error("name", "", "The use case has no name.")
+            parsed.error("name", "", _("The use case has no name."))
         parsed.org = OrgRef(code=row.get("organisation", "").strip())
         fields: dict[str, Any] = {
             "reference": row.get("reference", "")[:100],
@@ -157,7 +163,10 @@ class GenericFormat(Format):
             technique = self._match(part, self.techniques)
             if technique is None:
                 parsed.error(
-                    "techniques", part, "unknown technique; use: " + ", ".join(sorted(set(self.techniques.values())))
+                    "techniques",
+                    part,
+                    _("unknown technique; use: %(values)s")
+                    % {"values": ", ".join(sorted(set(self.techniques.values())))},
                 )
             elif technique not in techniques:
                 techniques.append(technique)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from aihq.exchange import normalise
 from aihq.exchange.formats.base import Format, OrgRef, ParsedRow
@@ -107,7 +108,7 @@ def _check_agency_code(parsed: ParsedRow, column: str, code: str) -> None:
         parsed.error(
             column,
             code,
-            "cannot be used as an organisation code: use up to 50 letters, digits, dots, dashes and underscores",
+            _("cannot be used as an organisation code: use up to 50 letters, digits, dots, dashes and underscores"),
         )
 
 
@@ -222,10 +223,10 @@ class OMB2024(OMBFormat):
         parsed = ParsedRow(number, row)
         name = normalise.text(row.get("2_use_case_name"))
         if not name:
-            parsed.error("2_use_case_name", "", "The use case has no name.")
+            parsed.error("2_use_case_name", "", _("The use case has no name."))
         agency, code = normalise.text(row.get("3_agency")), normalise.text(row.get("3_abr")).upper()
         if not code:
-            parsed.error("3_abr", "", "The agency abbreviation is empty: it names the organisation.")
+            parsed.error("3_abr", "", _("The agency abbreviation is empty: it names the organisation."))
         _check_agency_code(parsed, "3_abr", code)
         parsed.org = OrgRef(code=code, name=agency[:ORG_NAME_MAX], bureau=normalise.text(row.get("4_bureau")))
         fields: dict[str, Any] = {
@@ -241,19 +242,29 @@ class OMB2024(OMBFormat):
         if stage is None:
             stage = normalise.match_choice(stage_raw, self.stages_unofficial)
             if stage is not None:
-                parsed.warn("16_dev_stage", stage_raw, f"not one of the format's stages; read as {stage}")
+                parsed.warn(
+                    "16_dev_stage", stage_raw, _("not one of the format's stages; read as %(stage)s") % {"stage": stage}
+                )
             elif normalise.is_blank(stage_raw):
                 stage = "planned"
-                parsed.warn("16_dev_stage", stage_raw, "no stage given; recorded as planned")
+                parsed.warn("16_dev_stage", stage_raw, _("no stage given; recorded as planned"))
             else:
-                parsed.error("16_dev_stage", stage_raw, "unknown stage; use one of: " + ", ".join(STAGES_2024))
+                parsed.error(
+                    "16_dev_stage",
+                    stage_raw,
+                    _("unknown stage; use one of: %(values)s") % {"values": ", ".join(STAGES_2024)},
+                )
         fields["stage"] = stage
         impact_raw = row.get("17_impact_type")
         impact = normalise.match_choice(impact_raw, self.impacts)
         if impact is None and not normalise.is_blank(impact_raw):
-            parsed.warn("17_impact_type", impact_raw, "unknown impact type; left unassessed")
+            parsed.warn("17_impact_type", impact_raw, _("unknown impact type; left unassessed"))
         elif impact is not None and normalise.text(impact_raw) not in IMPACT_2024:
-            parsed.warn("17_impact_type", impact_raw, f"spelling normalised to {_reverse(IMPACT_2024)[impact]}")
+            parsed.warn(
+                "17_impact_type",
+                impact_raw,
+                _("spelling normalised to %(value)s") % {"value": _reverse(IMPACT_2024)[impact]},
+            )
         fields["impact_type"] = impact or ""
         fields["is_high_impact"] = None if impact is None else impact != "neither"
         method_raw = row.get("22_dev_method")
@@ -261,14 +272,14 @@ class OMB2024(OMBFormat):
         if fields["development_method"] == "unknown" and not (
             normalise.is_blank(method_raw) or normalise.is_not_applicable(method_raw)
         ):
-            parsed.warn("22_dev_method", method_raw, "not one of the format's methods; recorded as unknown")
+            parsed.warn("22_dev_method", method_raw, _("not one of the format's methods; recorded as unknown"))
         fields["date_initiated"] = parsed.date("18_date_initiated", row.get("18_date_initiated"))
         fields["date_deployed"] = parsed.date("20_date_implemented", row.get("20_date_implemented"))
         fields["date_retired"] = parsed.date("21_date_retired", row.get("21_date_retired"))
         for topic_raw in normalise.split_list(row.get("8_topic_area")):
             topic = normalise.match_choice(topic_raw, self.topics)
             if topic is None:
-                parsed.warn("8_topic_area", topic_raw, "unknown topic area; no sector set for it")
+                parsed.warn("8_topic_area", topic_raw, _("unknown topic area; no sector set for it"))
             elif topic not in parsed.sectors:
                 parsed.sectors.append(topic)
         mapped = {
@@ -412,7 +423,7 @@ class OMB2025(OMBFormat):
             return None
         found = normalise.match_choice(value, self.choices.get(column, {}))
         if found is None:
-            parsed.warn(column, value, "not one of the format's answers; kept as written")
+            parsed.warn(column, value, _("not one of the format's answers; kept as written"))
         return found
 
     def parse(self, number: int, raw: dict[str, Any]) -> ParsedRow:
@@ -420,7 +431,7 @@ class OMB2025(OMBFormat):
         parsed = ParsedRow(number, row)
         name = normalise.text(row.get("use_case_name"))
         if not name:
-            parsed.error("use_case_name", "", "The use case has no name.")
+            parsed.error("use_case_name", "", _("The use case has no name."))
         reference = normalise.text(row.get("id"))
         lowered = {normalise.key(k): v for k, v in row.items()}
         code = next(
@@ -453,7 +464,7 @@ class OMB2025(OMBFormat):
         )
         if stage_choice is None:
             if normalise.is_blank(stage_raw):
-                parsed.warn("development_stage", "", "no stage given; recorded as planned")
+                parsed.warn("development_stage", "", _("no stage given; recorded as planned"))
             fields["stage"] = "planned"
         else:
             fields["stage"] = STAGES_2025.get(stage_choice[0], "planned")
@@ -473,7 +484,7 @@ class OMB2025(OMBFormat):
             choice = normalise.match_choice(part, self.choices["classification"])
             technique = normalise.match_choice((choice or part).split(":", 1)[0], self.techniques)
             if technique is None:
-                parsed.warn("classification", part, "unknown AI classification; not mapped")
+                parsed.warn("classification", part, _("unknown AI classification; not mapped"))
             elif technique not in techniques:
                 techniques.append(technique)
         fields["techniques"] = techniques

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from aihq.accounts.permissions import descendants
-from aihq.registry.models import Organisation, Region, Sector, Stage, UseCase
+from aihq.accounts.permissions import descendants, scope_for
+from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase
 
 
 def use_case_list(user: Any) -> QuerySet[UseCase]:
@@ -46,6 +47,40 @@ def organisation_tree(user: Any) -> list[tuple[Organisation, int]]:
     return ordered
 
 
+def rollup_targets(nodes: Mapping[int, tuple[int | None, str]], visible: set[int] | None) -> dict[int, int]:
+    """Each organisation's ministry-level ancestor: the highest one above it that the user can see and that
+    is not an umbrella (kind "other", such as a country's whole government); itself when there is none."""
+    targets: dict[int, int] = {}
+    for org_id in nodes:
+        target, parent = org_id, nodes[org_id][0]
+        seen = {org_id}
+        while parent is not None and parent in nodes and parent not in seen:
+            seen.add(parent)
+            if (visible is not None and parent not in visible) or nodes[parent][1] == OrganisationKind.OTHER:
+                break
+            target, parent = parent, nodes[parent][0]
+        targets[org_id] = target
+    return targets
+
+
+def _by_top_organisation(user: Any, visible: QuerySet[UseCase]) -> list[dict[str, Any]]:
+    """Visible use cases counted by ministry, agency or regional government (bureaus roll up into them)."""
+    per_org = dict(
+        visible.order_by().values_list("organisation").annotate(n=Count("id")).values_list("organisation", "n")
+    )
+    if not per_org:
+        return []
+    nodes = {pk: (parent, kind) for pk, parent, kind in Organisation.objects.values_list("id", "parent_id", "kind")}
+    scope = scope_for(user)
+    targets = rollup_targets(nodes, None if scope.sees_everything else set(scope.view_org_ids))
+    totals: dict[int, int] = {}
+    for org_id, count in per_org.items():
+        totals[targets.get(org_id, org_id)] = totals.get(targets.get(org_id, org_id), 0) + count
+    top = sorted(totals.items(), key=lambda item: -item[1])[:15]
+    names = Organisation.objects.in_bulk([pk for pk, _n in top])
+    return [{"key": names[pk].code, "label": names[pk].name, "count": n, "pk": pk} for pk, n in top]
+
+
 def dashboard_counts(user: Any) -> dict[str, Any]:
     """Counts of visible use cases by stage, sector, region and organisation."""
     visible = UseCase.objects.restrict(user, "view")
@@ -67,12 +102,7 @@ def dashboard_counts(user: Any) -> dict[str, Any]:
         .filter(n__gt=0)
         .order_by("-n")[:15]
     ]
-    by_org = [
-        {"key": o.code, "label": o.name, "count": o.n, "pk": o.pk}
-        for o in Organisation.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True))
-        .filter(n__gt=0)
-        .order_by("-n")[:15]
-    ]
+    by_org = _by_top_organisation(user, visible)
     return {
         "total": total,
         "generative": visible.filter(is_generative=True).count(),

@@ -196,6 +196,8 @@ def test_dashboard_counts_only_visible_use_cases(world, page_client_for):
     assert response.status_code == 200
     counts = response.context["counts"]
     assert counts["total"] == 2
+    # The agency A1's use case counts under its ministry A.
+    assert [(row["key"], row["count"]) for row in counts["by_organisation"]] == [("A", 2)]
     assert {row["key"]: row["count"] for row in counts["by_stage"]}["production"] == 1
 
 
@@ -279,3 +281,12 @@ def test_auditor_cannot_grant_roles(world, page_client_for):
     response = page_client_for("auditor").post("/roles/", {"username": "norole", "role": "hq_admin"})
     assert response.status_code == 403
     assert not Membership.objects.filter(user=world.users["norole"]).exists()
+
+
+def test_rollup_stops_below_umbrellas_and_above_what_the_user_sees():
+    from aihq.registry.selectors import rollup_targets
+
+    nodes = {1: (None, "other"), 2: (1, "ministry"), 3: (2, "agency"), 4: (3, "agency"), 5: (None, "ministry")}
+    assert rollup_targets(nodes, None) == {1: 1, 2: 2, 3: 2, 4: 2, 5: 5}
+    # A user who sees only 3 and 4 gets 3 as the top, never the invisible ministry 2.
+    assert rollup_targets(nodes, {3, 4}) == {1: 1, 2: 2, 3: 3, 4: 3, 5: 5}

@@ -28,5 +28,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
         """Up to the given time; a bare date (2026-11-29) includes that whole day."""
         raw = str(self.data.get("until", ""))
         if len(raw.strip()) == 10:
-            return queryset.filter(timestamp__lt=value + dt.timedelta(days=1))
+            try:
+                return queryset.filter(timestamp__lt=value + dt.timedelta(days=1))
+            except OverflowError:  # the last day there is: no upper bound
+                return queryset
         return queryset.filter(timestamp__lte=value)

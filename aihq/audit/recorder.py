@@ -110,6 +110,7 @@ def append_event(
     before: Snapshot | None,
     after: Snapshot | None,
     object_id: Any = None,
+    object_repr: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain (locking the head so concurrent appends stay in order)."""
     actor = context.get_actor()
@@ -125,7 +126,7 @@ def append_event(
             request_id=context.get_request_id(),
             object_type=object_type(instance),
             object_id=str(object_id if object_id is not None else instance.pk),
-            object_repr=str(instance)[:200],
+            object_repr=(object_repr if object_repr is not None else str(instance))[:200],
             action=action,
             before=before,
             after=after,
@@ -201,6 +202,8 @@ class _Pending:
     before: Snapshot | None
     created: bool = False
     deleted: bool = False
+    #: the object's name taken before a delete (its related rows may be gone by the time the event is written)
+    name: str | None = None
 
 
 _batch: contextvars.ContextVar[dict[tuple[str, Any], _Pending] | None] = contextvars.ContextVar(
@@ -234,7 +237,12 @@ def _flush(pending: dict[tuple[str, Any], _Pending]) -> None:
         if entry.deleted:
             # Django clears the pk of a deleted instance; the key kept it.
             append_event(
-                instance=entry.instance, action=AuditAction.DELETE, before=entry.before, after=None, object_id=pk
+                instance=entry.instance,
+                action=AuditAction.DELETE,
+                before=entry.before,
+                after=None,
+                object_id=pk,
+                object_repr=entry.name,
             )
             continue
         after = snapshot(entry.instance)
@@ -286,8 +294,10 @@ def _on_pre_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
     if pending is not None:
         if _key(instance) not in pending:
             pending[_key(instance)] = _Pending(instance, snapshot(instance))
+        pending[_key(instance)].name = str(instance)
         return
     instance._audit_before = snapshot(instance)  # type: ignore[attr-defined]
+    instance._audit_name = str(instance)  # type: ignore[attr-defined]
 
 
 def _on_post_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
@@ -300,7 +310,14 @@ def _on_post_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
             entry.deleted = True
         return
     before = getattr(instance, "_audit_before", None)
-    append_event(instance=instance, action=AuditAction.DELETE, before=before, after=None, object_id=instance.pk)
+    append_event(
+        instance=instance,
+        action=AuditAction.DELETE,
+        before=before,
+        after=None,
+        object_id=instance.pk,
+        object_repr=getattr(instance, "_audit_name", None),
+    )
 
 
 def _on_m2m_changed(

@@ -70,13 +70,18 @@ _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 def expected_version(request: Request, data: dict[str, Any]) -> tuple[int | None, bool]:
     """The version a write is based on: from ``If-Match`` (precondition, 412) or a ``version`` field (409)."""
     header = request.headers.get("If-Match")
+    version = data.pop("version", None)  # never a field to write, whichever way the version came
     if header:
         match = _IF_MATCH.match(header)
         if not match:
             raise exceptions.ValidationError({"If-Match": [_('Use the ETag you received, such as "3".')]})
         return int(match.group(1)), True
-    version = data.pop("version", None)
-    return (int(version) if version is not None else None), False
+    if version is None or version == "":
+        return None, False
+    try:
+        return int(version), False
+    except (TypeError, ValueError):
+        raise exceptions.ValidationError({"version": [_("A version is a whole number.")]}) from None
 
 
 def etag(version: int) -> str:

@@ -109,6 +109,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 def _check_cell(value: Any, row: int, column: str) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise FileProblem(
+            _("Row %(row)s, column %(column)s holds a NUL character: is this a binary file?")
+            % {"row": row, "column": repr(column)}
+        )
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         raise FileProblem(
             _(
@@ -181,11 +186,14 @@ def read_xlsx(data: bytes) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, AttributeError, TypeError) as exc:
         raise FileProblem(
             _("The workbook cannot be opened (truncated or not an .xlsx file): %(error)s.") % {"error": exc}
         ) from None
-    sheet = workbook.worksheets[0]
+    # The first sheet that holds cells (a chart sheet has none).
+    sheet = next((ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")), None)
+    if sheet is None:
+        raise FileProblem(_("The workbook has no sheet with cells."))
     iterator = sheet.iter_rows(values_only=True)
     try:
         header = next(iterator)

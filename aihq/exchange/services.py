@@ -135,6 +135,13 @@ class _Importer:
             self.orgs_by_code[code] = Organisation.objects.filter(code__iexact=code).first()
         return self.orgs_by_code[code]
 
+    def _visible(self, organisation: Organisation) -> bool:
+        return self.scope.can_view_org(organisation.pk) or organisation.pk in self.allowed_orgs
+
+    def _unseen(self, row: ParsedRow, code: str) -> None:
+        # The same words whether the code does not exist or belongs to someone else: nothing leaks.
+        row.error("organisation", code, _("no organisation you can see with code %(code)s") % {"code": code})
+
     def _may_create_under(self, parent: Organisation | None) -> bool:
         if self.scope.is_hq_admin:
             return True
@@ -185,6 +192,9 @@ class _Importer:
             agency = root
         else:
             agency = self._org_by_code(ref.code)
+            if agency is not None and not self._visible(agency):
+                self._unseen(row, ref.code)
+                return None
             if agency is None:
                 kind = (
                     OrganisationKind.MINISTRY if ref.name.lower().startswith("department") else OrganisationKind.AGENCY
@@ -223,8 +233,9 @@ class _Importer:
                 )
             return self.options.organisation
         organisation = self._org_by_code(code)
-        if organisation is None:
-            row.error("organisation", code, _("no organisation with code %(code)s") % {"code": code})
+        if organisation is None or not self._visible(organisation):
+            self._unseen(row, code)
+            return None
         return organisation
 
     def _may_write(self, organisation: Organisation) -> bool:
@@ -278,11 +289,9 @@ class _Importer:
         if organisation is None:
             return None
         if not self._may_write(organisation):
-            row.error(
-                "organisation",
-                organisation.code,
-                _("you may not add or change use cases of %(code)s") % {"code": organisation.code},
-            )
+            # Named as the row names it: a bureau the user cannot see keeps its code to itself.
+            named = organisation.code if self._visible(organisation) else (row.org.bureau or row.org.code)
+            row.error("organisation", named, _("you may not add or change use cases of %(code)s") % {"code": named})
             return None
         key = self._key(organisation, row.fields)
         if key in self.seen:
@@ -373,7 +382,10 @@ class _Importer:
                 claimed.add(pk)
         if not matched:
             return {}
-        objects = UseCase.objects.prefetch_related("sectors", "regions").in_bulk(list(matched.values()))
+        # Locked until the import commits: an edit made meanwhile waits instead of being overwritten.
+        objects = (
+            UseCase.objects.select_for_update().prefetch_related("sectors", "regions").in_bulk(list(matched.values()))
+        )
         return {key: objects[pk] for key, pk in matched.items() if pk in objects}
 
     def _unchanged(self, current: UseCase, row: ParsedRow, record: dict[str, Any]) -> bool:
@@ -443,12 +455,15 @@ def _chunks(rows: Iterator[tuple[int, dict[str, Any]]], size: int) -> Iterator[l
         yield chunk
 
 
-def ensure_reference_sectors() -> None:
-    """The sectors the inventory formats map onto exist (they ship with AIHQ)."""
+def ensure_reference_sectors(actor: Any) -> None:
+    """Add the shipped sectors the inventory formats map onto that are missing (existing ones are left as
+    they are). Only for HQ admins: others' rows naming a missing sector are rejected with the reason."""
     from aihq.registry.loaders import load_sectors, shipped_sector_codes
 
+    if not scope_for(actor).is_hq_admin:
+        return
     if set(shipped_sector_codes()) - set(Sector.objects.values_list("code", flat=True)):
-        load_sectors(actor=SystemActor("system:reference-data"))
+        load_sectors(actor=actor, only_missing=True)
 
 
 @service
@@ -461,7 +476,7 @@ def _apply(
     outcome: Outcome,
     progress: Callable[[int], None] | None,
 ) -> None:
-    ensure_reference_sectors()
+    ensure_reference_sectors(actor)
     importer = _Importer(actor, fmt, options, outcome)
     # Spreadsheets AIHQ wrote carry a quote before cells Excel would run as formulas; take it off again.
     spreadsheet = table.kind in ("csv", "xlsx")
@@ -590,7 +605,9 @@ def _record(
     if outcome.rejected:
         folder.mkdir(exist_ok=True)
         path = folder / f"rejects.{outcome.kind}"
-        path.write_bytes(write_rows([*outcome.headers, "reason"], _rejected_rows(outcome), outcome.kind))
+        path.write_bytes(
+            write_rows([*outcome.headers, _reason_column(outcome.headers)], _rejected_rows(outcome), outcome.kind)
+        )
         run.rejects_file = str(path)
         changed.append("rejects_file")
     if keep_file:
@@ -604,9 +621,18 @@ def _record(
     return run
 
 
+def _reason_column(headers: list[str]) -> str:
+    """``reason``, or ``_reason`` (``__reason`` …) when the file already has such a column."""
+    name = "reason"
+    while name in headers:
+        name = "_" + name
+    return name
+
+
 def _rejected_rows(outcome: Outcome) -> Iterator[dict[str, Any]]:
+    column = _reason_column(outcome.headers)
     for _number, raw, reason in outcome.rejected:
-        yield {**{h: normalise.text(raw.get(h)) for h in outcome.headers}, "reason": reason}
+        yield {**{h: normalise.text(raw.get(h)) for h in outcome.headers}, column: reason}
 
 
 # export --------------------------------------------------------------------------------------
@@ -629,7 +655,7 @@ def write_rows(
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("use cases")
-        sheet.append(headers)
+        sheet.append([_cell(h) for h in headers])
         for row in rows:
             sheet.append([_cell(row.get(h)) for h in headers])
         if notes:
@@ -642,7 +668,7 @@ def write_rows(
         return buffer.getvalue()
     buffer_text = io.StringIO()
     writer = csv.writer(buffer_text, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([_cell(h) for h in headers])
     for row in rows:
         writer.writerow([_cell(row.get(h)) for h in headers])
     return ("\ufeff" + buffer_text.getvalue()).encode("utf-8")

@@ -112,8 +112,10 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, data=path.read_bytes(), file_name=preview.file_name, options=options
     )
     ImportRun.objects.filter(pk=run.pk).update(preview_of=preview)
-    path.unlink(missing_ok=True)
-    ImportRun.objects.filter(pk=preview.pk).update(stored_file="")
+    if run.status == ImportStatus.APPLIED:
+        # Kept after an abort, so the user can fix the conflict and confirm again without uploading.
+        path.unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=preview.pk).update(stored_file="")
     if run.status == ImportStatus.APPLIED:
         messages.success(request, selectors.run_summary(run))
     else:

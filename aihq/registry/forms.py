@@ -85,7 +85,9 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
             "Hold Ctrl (⌘ on a Mac) to choose several; type above the list to find one."
         )
         if self.instance.pk:
+            # An edit must say which version it was made on, or it could overwrite someone else's.
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as keyword arguments for the use-case services."""

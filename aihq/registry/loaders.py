@@ -114,12 +114,14 @@ def shipped_sector_codes() -> list[str]:
 
 
 @service
-def load_sectors(*, actor: Any) -> int:
-    """Create or update the shipped sector list; returns how many were created."""
+def load_sectors(*, actor: Any, only_missing: bool = False) -> int:
+    """Create (and, unless ``only_missing``, rename) the shipped sectors; returns how many were created."""
     created = 0
     with (DATA_DIR / "sectors.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if not Sector.objects.filter(code=row["code"]).exists():
-                created += 1
+            exists = Sector.objects.filter(code=row["code"]).exists()
+            if exists and only_missing:
+                continue
+            created += not exists
             sector_save(actor=actor, code=row["code"], name_en=row["name_en"], name_ru=row["name_ru"])
     return created

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework import mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
 from aihq.accounts import selectors, services
 from aihq.accounts.api.serializers import MembershipSerializer
 from aihq.accounts.filtersets import MembershipFilterSet
 from aihq.accounts.models import Membership
+from aihq.accounts.permissions import scope_for
 from aihq.registry.api.views import ScopedViewSetMixin
+
+
+class HQAdminWrites(BasePermission):
+    """Only HQ admins write memberships; others are refused before their input is even looked at
+    (so the answer never tells whether a username or organisation code exists)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or scope_for(request.user).is_hq_admin
 
 
 class MembershipViewSet(
@@ -26,6 +39,7 @@ class MembershipViewSet(
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
     queryset = Membership.objects.none()
+    permission_classes = [IsAuthenticated, HQAdminWrites]
 
     def get_queryset(self) -> QuerySet[Membership]:
         return selectors.membership_list(self.request.user)

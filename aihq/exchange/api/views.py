@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aihq.accounts.permissions import writable_organisations
 from aihq.exchange.api.serializers import ImportRequestSerializer, ImportRunSerializer
 from aihq.exchange.models import ImportRun, ImportStatus
 from aihq.exchange.selectors import import_run_list
@@ -31,6 +34,8 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Import a file. 201 with the report when the file was read (rows may still be rejected); 400 when it
         could not be read at all or the import was aborted (the report says why; nothing was written)."""
+        if not writable_organisations(request.user).exists():
+            raise PermissionDenied(_("You have no organisation to import into."))
         serializer = ImportRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

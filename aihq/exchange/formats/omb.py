@@ -146,10 +146,10 @@ class OMBFormat(Format):
             column: value if isinstance(value, str) else normalise.text(value)
             for column, value in use_case.source_record.items()
         }
-        original = self.parse(0, use_case.source_record)
+        original = self.parsed_values(self.parse(0, use_case.source_record))
         current = self.current_values(use_case)
         for name, value in current.items():
-            if self.parsed_values(original).get(name) != value:
+            if original.get(name) != value:
                 for column, cell in self.exporters[name](use_case).items():
                     row[column] = cell
         return row

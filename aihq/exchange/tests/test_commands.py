@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from aihq.accounts.permissions import SystemActor
 from aihq.audit.models import AuditEvent
 from aihq.exchange.models import ImportRun
 from aihq.exchange.services import ensure_reference_sectors
@@ -28,7 +29,7 @@ ROWS = (
 
 @pytest.fixture
 def inventory(tmp_path, world):
-    ensure_reference_sectors()
+    ensure_reference_sectors(SystemActor("test"))
     path = tmp_path / "inventory.csv"
     path.write_text(ROWS, encoding="utf-8")
     return path
@@ -103,7 +104,7 @@ def test_a_file_that_cannot_be_read_exits_2_with_the_reason(tmp_path, world):
 
 
 def test_import_into_a_named_organisation_as_a_named_user(tmp_path, world):
-    ensure_reference_sectors()
+    ensure_reference_sectors(SystemActor("test"))
     path = tmp_path / "omb.csv"
     path.write_text(
         "2_use_case_name,3_agency,3_abr,4_bureau,16_dev_stage\nTool,New Agency,NEWAG,Office,Initiated\n",
@@ -192,7 +193,7 @@ def test_export_refuses_an_invalid_filter(tmp_path, world):
 
 
 def test_an_exported_file_imports_back_through_the_command_unchanged_in_count(tmp_path, world):
-    ensure_reference_sectors()
+    ensure_reference_sectors(SystemActor("test"))
     output = tmp_path / "all.json"
     run("export_usecases", "--format", "json", "--output", str(output))
     before = UseCase.objects.count()

@@ -97,7 +97,7 @@ def differences(first: list[dict], second: list[dict]) -> list[tuple[int, str, o
 @pytest.fixture
 def sectors(db):
     """The shipped sectors, loaded before the test so that only the import's own writes are counted."""
-    ensure_reference_sectors()
+    ensure_reference_sectors(SystemActor("test"))
     return {sector.code for sector in Sector.objects.all()}
 
 
@@ -933,8 +933,9 @@ def test_an_editor_imports_into_their_organisation_and_rows_for_others_are_rejec
     run = run_import(content, actor=world.users["editor_a"])
     assert (run.counts["new"], run.counts["rejected"]) == (1, 2)
     assert errors_by_row(run) == {
-        3: ["organisation: you may not add or change use cases of B"],
-        4: ["organisation: you may not add or change use cases of A1"],
+        # B and A1 are outside the editor's view: the message is the same as for a code that does not exist.
+        3: ["organisation: no organisation you can see with code B"],
+        4: ["organisation: no organisation you can see with code A1"],
     }
     assert UseCase.objects.filter(organisation=world.org_b).count() == before_b
     assert run.actor == world.users["editor_a"]
@@ -992,7 +993,9 @@ def test_a_user_who_may_not_edit_writes_nothing_with_any_file(world, sectors, us
     before = state()
     generic = run_import(csv_bytes([{"name": "New", "organisation": "A"}]), actor=world.users[user])
     assert (generic.counts["new"], generic.counts["rejected"]) == (0, 1)
-    assert errors_by_row(generic)[2] == ["organisation: you may not add or change use cases of A"]
+    visible = user != "norole"  # viewers and auditors see A but may not write there
+    expected = "you may not add or change use cases of A" if visible else "no organisation you can see with code A"
+    assert errors_by_row(generic)[2] == [f"organisation: {expected}"]
     update = run_import(
         csv_bytes([{"name": "Chatbot A", "organisation": "A", "stage": "retired"}]), actor=world.users[user]
     )

@@ -36,7 +36,7 @@ def test_editor_previews_then_confirms_an_import(world, page_client_for):
     assert preview.counts["rejected"] == 1
     assert not UseCase.objects.filter(reference__in=["A-1", "A-2"]).exists()
     page = client.get(f"/imports/{preview.pk}/").content.decode()
-    assert "you may not add or change use cases of B" in page
+    assert "no organisation you can see with code B" in page
     assert 'data-testid="confirm"' in page
     response = client.post(f"/imports/{preview.pk}/apply/")
     applied = ImportRun.objects.exclude(pk=preview.pk).get()
@@ -166,3 +166,35 @@ def test_formula_like_text_survives_an_export_and_import_in_every_kind(world, ki
     assert run.status == "applied", run.error
     imported = UseCase.objects.get(organisation=world.org_a)
     assert (imported.name, imported.description) == ("=SUM(A1)", "'=already quoted")
+
+
+def test_viewers_and_auditors_cannot_import_through_the_api(world, api_client_for):
+    for user in ("viewer_a", "auditor"):
+        response = api_client_for(user).post("/api/v1/imports/", {"file": upload()}, format="multipart")
+        assert response.status_code == 403
+
+
+def test_an_import_never_touches_sectors_for_a_non_admin(world, api_client_for):
+    from aihq.registry.models import Sector
+
+    world.sector.name_en = "Renamed by HQ"
+    world.sector.save()
+    before = sorted(Sector.objects.values_list("code", "name_en"))
+    api_client_for("editor_a").post("/api/v1/imports/", {"file": upload()}, format="multipart")
+    assert sorted(Sector.objects.values_list("code", "name_en")) == before
+
+
+def test_import_messages_do_not_reveal_organisations_the_user_cannot_see(world, system_actor):
+    from aihq.exchange.services import ImportOptions, import_usecases
+
+    data = b"name,organisation\nOne,B\nTwo,ZZZ\n"
+    run = import_usecases(actor=world.users["editor_a"], data=data, file_name="x.csv", options=ImportOptions())
+    messages = [p["message"] for p in run.problems if p["level"] == "error"]
+    assert messages == ["no organisation you can see with code B", "no organisation you can see with code ZZZ"]
+
+
+def test_headers_that_look_like_formulas_are_neutralised_in_exports():
+    from aihq.exchange.services import write_rows
+
+    content = write_rows(["=HYPERLINK(1)", "name"], [{"=HYPERLINK(1)": "x", "name": "y"}], "csv").decode("utf-8-sig")
+    assert content.splitlines()[0] == "'=HYPERLINK(1),name"

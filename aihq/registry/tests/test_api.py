@@ -225,3 +225,30 @@ def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_malformed_version_on_delete_is_a_400(world, api_client_for):
+    response = api_client_for("editor_a").delete(f"/api/v1/use-cases/{world.uc_a.pk}/?version=abc")
+    assert response.status_code == 400
+    assert "version" in response.json()["errors"]
+
+
+def test_if_match_with_a_version_in_the_body_uses_the_header(world, api_client_for):
+    response = api_client_for("editor_a").patch(
+        f"/api/v1/use-cases/{world.uc_a.pk}/", {"name": "Both", "version": 1}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("user", ["viewer_a", "editor_a", "auditor"])
+def test_non_admins_cannot_probe_usernames_through_memberships(world, api_client_for, user):
+    client = api_client_for(user)
+    for body in (
+        {"user": "nosuch", "role": "viewer", "organisation": "A"},
+        {"user": "norole", "role": "viewer", "organisation": "ZZZ"},
+    ):
+        assert client.post("/api/v1/memberships/", body, format="json").status_code == 403
+
+
+def test_audit_until_the_last_day_there_is(world, api_client_for):
+    assert api_client_for("auditor").get("/api/v1/audit-events/", {"until": "9999-12-31"}).status_code == 200

@@ -290,3 +290,27 @@ def test_rollup_stops_below_umbrellas_and_above_what_the_user_sees():
     assert rollup_targets(nodes, None) == {1: 1, 2: 2, 3: 2, 4: 2, 5: 5}
     # A user who sees only 3 and 4 gets 3 as the top, never the invisible ministry 2.
     assert rollup_targets(nodes, {3, 4}) == {1: 1, 2: 2, 3: 3, 4: 3, 5: 5}
+
+
+def test_an_organisation_with_roles_but_no_use_cases_can_be_deleted(world, page_client_for, system_actor):
+    from aihq.accounts.models import Membership
+    from aihq.audit.models import AuditEvent
+    from aihq.registry.models import Organisation
+    from aihq.registry.services import organisation_create
+
+    org = organisation_create(actor=system_actor, code="C", name_en="Org C")
+    Membership.objects.create(user=world.users["norole"], organisation=org, role="viewer")
+    response = page_client_for("hq_admin").post("/organisations/C/delete/")
+    assert response.status_code == 302
+    assert not Organisation.objects.filter(code="C").exists()
+    event = AuditEvent.objects.filter(object_type="accounts.membership", action="delete").latest("seq")
+    assert "C" in event.object_repr
+
+
+def test_an_edit_without_a_version_is_refused(world, page_client_for):
+    data = {"name": "No version", "organisation": world.org_a.pk, "stage": "pilot", "development_method": "unknown"}
+    response = page_client_for("editor_a").post(f"/use-cases/{world.uc_a.pk}/edit/", data)
+    assert response.status_code == 200
+    assert "version" in response.context["form"].errors
+    world.uc_a.refresh_from_db()
+    assert world.uc_a.name == "Chatbot A"

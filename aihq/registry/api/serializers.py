@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from aihq.accounts.permissions import scope_for
 from aihq.registry.models import Organisation, Region, Sector, Technique, UseCase
 
 
@@ -54,6 +55,16 @@ class OrganisationSerializer(serializers.ModelSerializer):  # type: ignore[type-
         model = Organisation
         fields = ["id", "code", "name", "name_en", "name_ru", "kind", "parent", "region", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Organisation) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        # A parent the user cannot see stays unnamed, as on the organisation page.
+        if instance.parent_id is not None and not scope_for(getattr(request, "user", None)).can_view_org(
+            instance.parent_id
+        ):
+            data["parent"] = None
+        return data
 
 
 class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

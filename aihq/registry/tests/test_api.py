@@ -252,3 +252,10 @@ def test_non_admins_cannot_probe_usernames_through_memberships(world, api_client
 
 def test_audit_until_the_last_day_there_is(world, api_client_for):
     assert api_client_for("auditor").get("/api/v1/audit-events/", {"until": "9999-12-31"}).status_code == 200
+
+
+def test_a_parent_the_user_cannot_see_is_not_named(world, api_client_for):
+    client = api_client_for("editor_b")
+    world.users["editor_b"].memberships.create(role="viewer", organisation=world.org_a1)
+    assert client.get("/api/v1/organisations/A1/").json()["parent"] is None
+    assert api_client_for("coordinator_a").get("/api/v1/organisations/A1/").json()["parent"] == "A"

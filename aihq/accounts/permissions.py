@@ -123,6 +123,12 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def require_hq_admin(actor: Any, message: str) -> None:
+    """Raise PermissionDenied(message) unless ``actor`` is an HQ admin (or a command-line actor)."""
+    if not scope_for(actor).is_hq_admin:
+        raise PermissionDenied(message)
+
+
 def forget_scope(user: Any) -> None:
     """Drop a user's cached scope after their memberships changed."""
     if hasattr(user, "_aihq_scope"):

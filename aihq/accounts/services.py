@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aihq.accounts.models import ApiToken, Membership, Role, User, hash_token
-from aihq.accounts.permissions import forget_scope, scope_for
+from aihq.accounts.permissions import forget_scope, require_hq_admin
 from aihq.core.services import service
 from aihq.registry.models import Organisation
 
 
 def _require_hq_admin(actor: Any) -> None:
-    if not scope_for(actor).is_hq_admin:
-        raise PermissionDenied(_("Only HQ admins can manage memberships."))
+    require_hq_admin(actor, _("Only HQ admins can manage memberships."))
 
 
 @service

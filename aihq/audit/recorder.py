@@ -15,7 +15,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -103,6 +103,17 @@ def _stored_snapshot(instance: models.Model) -> Snapshot | None:
     return snapshot(stored) if stored is not None else None
 
 
+class Change(NamedTuple):
+    """One change to record: the object, the action, its states, and (for deletes) the id and name it had."""
+
+    instance: models.Model
+    action: str
+    before: Snapshot | None
+    after: Snapshot | None
+    object_id: Any = None
+    object_repr: str | None = None
+
+
 def append_event(
     *,
     instance: models.Model,
@@ -111,38 +122,15 @@ def append_event(
     after: Snapshot | None,
     object_id: Any = None,
     object_repr: str | None = None,
-) -> AuditEvent:
-    """Append one event to the chain (locking the head so concurrent appends stay in order)."""
-    actor = context.get_actor()
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            timestamp=timezone.now(),
-            actor_id=actor.pk if actor is not None else None,
-            actor_label=actor.get_username() if actor is not None else context.get_actor_label(),
-            request_id=context.get_request_id(),
-            object_type=object_type(instance),
-            object_id=str(object_id if object_id is not None else instance.pk),
-            object_repr=(object_repr if object_repr is not None else str(instance))[:200],
-            action=action,
-            before=before,
-            after=after,
-            prev_hash=head.hash,
-        )
-        event.hash = event_hash({**event.hashed_content(), "hash": None})
-        event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
-    return event
+) -> None:
+    """Append one event to the chain."""
+    append_many([Change(instance, action, before, after, object_id, object_repr)])
 
 
-def append_many(entries: Sequence[tuple[models.Model, str, Snapshot | None, Snapshot | None]]) -> int:
-    """Append events for objects written in bulk (bulk_create sends no signals), in one locked step.
+def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | None, Snapshot | None]]) -> int:
+    """Append events in one locked step (the head's row lock keeps concurrent appends in order).
 
-    Each entry is (instance, action, before, after). Returns how many events were written.
+    Each entry is a Change, or (instance, action, before, after). Returns how many events were written.
     """
     if not entries:
         return 0
@@ -158,7 +146,8 @@ def append_many(entries: Sequence[tuple[models.Model, str, Snapshot | None, Snap
             head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
         rows = []
         seq, prev = head.seq, head.hash
-        for instance, action, before, after in entries:
+        for entry in entries:
+            change = Change(*entry)
             seq += 1
             content = {
                 "seq": seq,
@@ -166,12 +155,12 @@ def append_many(entries: Sequence[tuple[models.Model, str, Snapshot | None, Snap
                 "actor_id": actor_id,
                 "actor_label": actor_label,
                 "request_id": request_id,
-                "object_type": object_type(instance),
-                "object_id": str(instance.pk),
-                "object_repr": str(instance)[:200],
-                "action": action,
-                "before": before,
-                "after": after,
+                "object_type": object_type(change.instance),
+                "object_id": str(change.object_id if change.object_id is not None else change.instance.pk),
+                "object_repr": (change.object_repr if change.object_repr is not None else str(change.instance))[:200],
+                "action": change.action,
+                "before": change.before,
+                "after": change.after,
                 "prev_hash": prev,
             }
             prev = event_hash(content)

@@ -13,7 +13,7 @@ from aihq.accounts.permissions import scope_for
 from aihq.audit.filtersets import AuditEventFilterSet
 from aihq.audit.recorder import is_audited, object_type
 from aihq.audit.selectors import audit_event_list
-from aihq.registry.views import non_empty_query
+from aihq.core.http import non_empty_query
 
 
 def _require_reader(request: HttpRequest) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -100,6 +100,3 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"detail": _("Server error. The request id in X-Request-ID helps the operators."), "errors": {}}, status=500
     )
-
-
-__all__ = ["Http404", "Pagination", "etag", "exception_handler", "expected_version"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aihq.accounts.permissions import SystemActor
 from aihq.core import context
@@ -30,6 +33,21 @@ class AIHQCommand(BaseCommand):
         self.actor = SystemActor(f"cli:{getattr(self, 'command_name', 'aihq')}")
         with context.acting(self.actor, label=self.actor.label):
             return super().execute(*args, **options)
+
+    @contextlib.contextmanager
+    def progress(self, description: str, total: int, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+        """A progress bar on the terminal (none with --json or when output is not a terminal); yields advance(n)."""
+        with Progress(
+            TextColumn(f"[bold]{description}[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+            disable=quiet or not self.console.is_terminal,
+        ) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda n: bar.advance(task, n)
 
     def emit(self, options: dict[str, Any], summary: str, data: dict[str, Any]) -> None:
         """End with one line: the summary, or the data as JSON with --json."""

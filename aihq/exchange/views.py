@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import can_change, writable_organisations
+from aihq.core.http import non_empty_query
 from aihq.exchange import selectors, services
 from aihq.exchange.formats import FORMAT_NAMES
 from aihq.exchange.forms import ImportForm
 from aihq.exchange.models import ImportRun, ImportStatus
 from aihq.registry import selectors as registry_selectors
 from aihq.registry.filtersets import UseCaseFilterSet
-from aihq.registry.views import non_empty_query
 
 
 def _run_for_user(request: HttpRequest, pk: int) -> ImportRun:

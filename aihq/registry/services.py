@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from aihq.accounts.permissions import can_change, scope_for
+from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
 from aihq.core.services import ConflictError, service
 from aihq.registry.models import Organisation, Region, Sector, UseCase
 
@@ -40,8 +40,7 @@ ORGANISATION_FIELDS = frozenset({"code", "name_en", "name_ru", "kind", "parent",
 
 
 def _require_hq_admin(actor: Any) -> None:
-    if not scope_for(actor).is_hq_admin:
-        raise PermissionDenied(_("Only HQ admins can do this."))
+    require_hq_admin(actor, _("Only HQ admins can do this."))
 
 
 def _require_org_writable(actor: Any, organisation: Organisation) -> None:

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for, writable_organisations
 from aihq.audit.selectors import object_history
+from aihq.core.http import non_empty_query
 from aihq.core.services import ConflictError
 from aihq.registry import selectors, services
 from aihq.registry.filtersets import UseCaseFilterSet
@@ -49,16 +50,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "registry/dashboard.html",
         {"counts": counts, "charts": charts, "has_memberships": request.user.memberships.exists()},  # type: ignore[union-attr]
     )
-
-
-def non_empty_query(query: QueryDict) -> QueryDict | None:
-    """The query without blank values (a form's empty selects), or None when nothing is left."""
-    cleaned = QueryDict(mutable=True)
-    for key, values in query.lists():
-        kept = [value for value in values if value.strip()]
-        if kept:
-            cleaned.setlist(key, kept)
-    return cleaned or None
 
 
 @login_required

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aihq.core.cli import AIHQCommand
 from aihq.exchange.formats import FORMAT_NAMES
@@ -55,19 +54,8 @@ class Command(AIHQCommand):
         if options["format"].startswith("omb"):
             kind = "xlsx" if options["output"].suffix.lower() == ".xlsx" else "csv"
         count = filterset.qs.count()
-        with Progress(
-            TextColumn("[bold]Exporting[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=True,
-            disable=options["json"] or not self.console.is_terminal,
-        ) as bar:
-            task = bar.add_task("export", total=count)
-            content, _type, _ext = export_queryset(
-                filterset.qs, options["format"], kind, progress=lambda n: bar.advance(task, n)
-            )
+        with self.progress("Exporting", count, quiet=options["json"]) as advance:
+            content, _type, _ext = export_queryset(filterset.qs, options["format"], kind, progress=advance)
         options["output"].write_bytes(content)
         self.emit(
             options,

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aihq.core.cli import AIHQCommand
 from aihq.exchange.formats import FORMAT_NAMES
@@ -66,22 +65,13 @@ class Command(AIHQCommand):
             encoding=options["encoding"],
         )
         estimate = max(data.count(b"\n"), 1)
-        with Progress(
-            TextColumn("[bold]Importing[/] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=True,
-            disable=options["json"] or not self.console.is_terminal,
-        ) as progress:
-            task = progress.add_task(path.name, total=estimate)
+        with self.progress(f"Importing {path.name}", estimate, quiet=options["json"]) as advance:
             run = import_usecases(
                 actor=actor,
                 data=data,
                 file_name=path.name,
                 options=import_options,
-                progress=lambda n: progress.advance(task, n),
+                progress=advance,
             )
         report = run_report(run)
         if options["json"]:

@@ -503,7 +503,6 @@ def _apply(
                 _("%(count)s row(s) have errors and --strict is on; nothing was imported.")
                 % {"count": outcome.counts["rejected"]}
             )
-    outcome.counts["warnings"] = sum(1 for p in outcome.problems if p.level == "warning")
     if outcome.counts["rows"] == 0:
         raise _Abort(_("The file has a header but no rows."))
     if options.dry_run:

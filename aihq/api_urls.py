@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from aihq.accounts.api.views import MembershipViewSet
 from aihq.audit.api.views import AuditEventViewSet
 from aihq.exchange.api.views import ImportRunViewSet
+from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,10 @@ router.register("use-cases", UseCaseViewSet, basename="usecase")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("imports", ImportRunViewSet, basename="importrun")
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("contributions", ContributionViewSet, basename="contribution")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "aihq.audit",
     "aihq.registry",
     "aihq.exchange",
+    "aihq.objectives",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("aihq.accounts.urls")),
     path("audit/", include("aihq.audit.urls")),
     path("", include("aihq.exchange.urls")),
+    path("", include("aihq.objectives.urls")),
     path("", include("aihq.registry.urls")),
 ]
 

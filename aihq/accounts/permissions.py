@@ -156,9 +156,12 @@ def restrict_queryset(queryset: Q, user: Any, action: Action) -> Q:
     if action == "change" and scope.is_hq_admin:
         return queryset
     ids = scope.view_org_ids if action == "view" else scope.change_org_ids
+    path = model.scope_path
+    if kind == "organisation_or_reference" and action == "view":
+        # Rows without an organisation are reference data every signed-in user reads.
+        return queryset.filter(models.Q(**{f"{path}__isnull": True}) | models.Q(**{f"{path}__in": sorted(ids)}))
     if not ids:
         return queryset.none()
-    path = model.scope_path
     return queryset.filter(**{f"{path}__in": sorted(ids)})
 
 
@@ -188,7 +191,7 @@ def can_change(user: Any, obj: models.Model) -> bool:
     if scope.is_hq_admin:
         return True
     org_id = _scope_org_id(obj)
-    return scope.can_change_org(org_id)
+    return scope.can_change_org(org_id)  # no organisation: reference data, HQ admins only
 
 
 def _scope_org_id(obj: models.Model) -> int | None:

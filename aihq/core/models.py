@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from aihq.accounts.models import User
 
 Action = Literal["view", "change"]
-ScopeKind = Literal["organisation", "reference", "admin", "own"]
+ScopeKind = Literal["organisation", "reference", "admin", "own", "organisation_or_reference"]
 
 
 class RestrictedQuerySet(models.QuerySet[Any]):
@@ -30,7 +30,8 @@ class TimeStampedModel(models.Model):
     ``scope_kind`` says how rows are scoped: ``organisation`` (through ``scope_path`` to an
     Organisation), ``reference`` (readable by every signed-in user, written by HQ admins) or
     ``admin`` (HQ admins write, HQ admins and auditors read) or ``own`` (the user named by
-    ``owner_path`` reads and writes; HQ admins and auditors read).
+    ``owner_path`` reads and writes; HQ admins and auditors read), or ``organisation_or_reference``
+    (scoped by ``scope_path`` where it names an organisation, reference data where it is empty).
     """
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

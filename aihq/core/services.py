@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aihq.audit.recorder import audit_batch
 from aihq.core import context
@@ -39,3 +41,21 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def check_version(current: int, expected: int | None, *, precondition: bool) -> None:
+    """Refuse a write based on version ``expected`` of a record now at version ``current``."""
+    if expected is not None and int(expected) != current:
+        raise ConflictError(
+            _("This record was changed by someone else (you had version %(expected)s, it is now %(current)s).")
+            % {"expected": expected, "current": current},
+            current_version=current,
+            precondition=precondition,
+        )
+
+
+def reject_unknown_fields(fields: Iterable[str], allowed: frozenset[str]) -> None:
+    """A service's keyword arguments must be fields it knows."""
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})

@@ -5,6 +5,8 @@
   Russian-language use cases (tagged «пример»), imported through the generic CSV importer;
 - the whole real US federal AI use-case inventory 2024 (OMB M-24-10, public domain), imported
   through the OMB importer under a "USA" organisation;
+- the objectives and indicators of Russia's AI strategy to 2030 (real targets) with illustrative
+  national, regional and organisation measurements, marked as such;
 - one demo account per role (development only; refused in production).
 """
 
@@ -80,6 +82,7 @@ def load_accounts(*, actor: Any) -> int:
 def load_demo(*, actor: Any) -> dict[str, int]:
     """Create what is missing of the demo set (idempotent: a second run changes nothing)."""
     from aihq.exchange.services import ImportOptions, import_usecases
+    from aihq.objectives.demo import load_objectives
 
     regions_created, _updated = load_regions(actor=actor, country="RU")
     sectors_created = load_sectors(actor=actor)
@@ -106,5 +109,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         + russian.counts["organisations_created"]
         + american.counts["organisations_created"],
         "use_cases": russian.counts["new"] + american.counts["new"],
+        **load_objectives(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
-from aihq.core.services import ConflictError, service
+from aihq.core.services import check_version as _check_version
+from aihq.core.services import reject_unknown_fields as _unknown_fields
+from aihq.core.services import service
 from aihq.registry.models import Organisation, Region, Sector, UseCase
 
 USE_CASE_FIELDS = frozenset(
@@ -49,22 +51,6 @@ def _require_org_writable(actor: Any, organisation: Organisation) -> None:
             _("You cannot create or move use cases in %(code)s: you have no editing role there.")
             % {"code": organisation.code}
         )
-
-
-def _check_version(current: int, expected: int | None, *, precondition: bool) -> None:
-    if expected is not None and int(expected) != current:
-        raise ConflictError(
-            _("This record was changed by someone else (you had version %(expected)s, it is now %(current)s).")
-            % {"expected": expected, "current": current},
-            current_version=current,
-            precondition=precondition,
-        )
-
-
-def _unknown_fields(fields: Iterable[str], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(fields) - allowed)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
 
 
 @service

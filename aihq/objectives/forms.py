@@ -1,0 +1,90 @@
+"""Forms of the objectives pages: report a value, upload values, override a rating, link a use case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aihq.accounts.permissions import scope_for, writable_organisations
+from aihq.exchange.forms import max_upload_bytes
+from aihq.objectives.models import Indicator, RagRating
+from aihq.objectives.rows import parse_period
+from aihq.registry.models import Organisation, Region, UseCase
+
+
+class PeriodField(forms.CharField):
+    """A period end: 2024-12-31, 2024-12, 2024-Q4 or 2024."""
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_period(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class MeasurementForm(forms.Form):
+    period_end = PeriodField(
+        label=_("Period"), help_text=_("2025-12-31, 2025-12, 2025-Q4 or 2025: the end of that period.")
+    )
+    value = forms.FloatField(label=_("Value"))
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("The organisation the value is for; leave empty for a national or regional statistic."),
+    )
+    weight = forms.FloatField(label=_("Weight"), required=False, min_value=0)
+    source = forms.CharField(label=_("Source"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, indicator: Indicator, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.fields["organisation"].queryset = writable_organisations(user).order_by("code")  # type: ignore[attr-defined]
+        countries = [indicator.region_country] if indicator.region_country else []
+        regions = Region.objects.filter(country__in=countries) if countries else Region.objects.all()
+        self.fields["region"].queryset = regions.order_by("name_en")  # type: ignore[attr-defined]
+        if not scope_for(user).is_hq_admin:
+            self.fields["organisation"].required = True
+            self.fields["organisation"].help_text = _("The organisation you report for.")
+        if indicator.weight_label:
+            self.fields["weight"].help_text = indicator.weight_label
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV, XLSX or JSON with the columns period, value and optionally region, organisation, weight, "
+            "source, note."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+
+class RagOverrideForm(forms.Form):
+    rating = forms.ChoiceField(label=_("Rating"), choices=RagRating.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+
+
+class ContributionForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
+    note = forms.CharField(label=_("How it contributes"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, use_case: UseCase, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.use_case = use_case
+        self.fields["indicator"].queryset = Indicator.objects.restrict(user, "view").order_by("code")  # type: ignore[attr-defined]

@@ -1,0 +1,543 @@
+"""Reads for objectives: scoped querysets, and the fulfilment status of indicators, regions and organisations.
+
+The database does the roll-ups (regional values to national ones per period, in one GROUP BY); the
+engine (``aihq.objectives.engine``) does the arithmetic on the arrays that come back.
+
+Which measurements make which series:
+
+* the **national** series of an indicator: values reported without region and organisation; a period
+  with none takes the regions' values (without organisation) aggregated by the indicator's rule;
+* a **region's** series: values for that region (the HQ's statistic, without organisation, wins over
+  an organisation's for the same period);
+* an **organisation's** series: values reported for it.
+
+A region is measured against its own targets when it has them; otherwise, for indicators that are a
+mean of the regions, against the national trajectory; a region's share of a national sum has no plan.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from django.db.models import Avg, Count, F, QuerySet, Sum
+
+from aihq.objectives import engine
+from aihq.objectives.models import (
+    Aggregation,
+    Frequency,
+    Indicator,
+    Measurement,
+    Objective,
+    RagOverride,
+)
+from aihq.registry.models import Organisation, Region
+
+LeagueBy = Literal["region", "organisation"]
+
+
+def objective_list(user: Any) -> QuerySet[Objective]:
+    return Objective.objects.restrict(user, "view").select_related("owner")  # type: ignore[no-any-return]
+
+
+def indicator_list(user: Any) -> QuerySet[Indicator]:
+    return Indicator.objects.restrict(user, "view").select_related(  # type: ignore[no-any-return]
+        "objective", "objective__owner", "owner"
+    )
+
+
+def measurement_list(user: Any) -> QuerySet[Measurement]:
+    return Measurement.objects.restrict(user, "view").select_related(  # type: ignore[no-any-return]
+        "indicator", "region", "organisation", "reported_by"
+    )
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plans:
+    """An indicator's national plan and its regions' own plans."""
+
+    national: engine.Plan | None
+    regional: dict[int, engine.Plan] = field(default_factory=dict)
+
+    def for_region(self, indicator: Indicator, region_id: int) -> engine.Plan | None:
+        if region_id in self.regional:
+            return self.regional[region_id]
+        return self.national if indicator.aggregation != Aggregation.SUM else None
+
+
+def plans_for(indicators: Sequence[Indicator]) -> dict[int, Plans]:
+    """The plans of many indicators, from their baselines and targets (one query)."""
+    from aihq.objectives.models import Target
+
+    national_points: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
+    regional_points: dict[int, dict[int, list[tuple[dt.date, float]]]] = defaultdict(lambda: defaultdict(list))
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    for indicator in indicators:
+        if indicator.baseline_date is not None and indicator.baseline_value is not None:
+            national_points[indicator.pk].append((indicator.baseline_date, indicator.baseline_value))
+    for indicator_id, region_id, day, value in Target.objects.filter(indicator_id__in=list(by_id)).values_list(
+        "indicator_id", "region_id", "date", "value"
+    ):
+        if region_id is None:
+            national_points[indicator_id].append((day, value))
+        else:
+            regional_points[indicator_id][region_id].append((day, value))
+    plans: dict[int, Plans] = {}
+    for indicator_id, indicator in by_id.items():
+        shape: engine.Shape = indicator.shape  # type: ignore[assignment]
+        points = national_points.get(indicator_id)
+        plans[indicator_id] = Plans(
+            national=engine.Plan.from_points(points, shape) if points else None,
+            regional={
+                region_id: engine.Plan.from_points(region_points, shape)
+                for region_id, region_points in regional_points.get(indicator_id, {}).items()
+            },
+        )
+    return plans
+
+
+# --- series ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """Days and values of one series, oldest first."""
+
+    t: engine.FloatArray
+    y: engine.FloatArray
+    derived: engine.FloatArray | None = None  # 1 where the value was aggregated from the regions
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[dt.date, float]], derived: Iterable[bool] | None = None) -> Series:
+        items = sorted(pairs)
+        t = np.array([engine.day_number(day) for day, _ in items], dtype=np.float64)
+        y = np.array([value for _, value in items], dtype=np.float64)
+        flags = None if derived is None else np.array(list(derived), dtype=np.float64)
+        return cls(t, y, flags)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+def _aggregate(indicator: Indicator, row: dict[str, Any]) -> float | None:
+    rule = indicator.aggregation
+    if rule == Aggregation.SUM:
+        return float(row["total"])
+    if rule == Aggregation.MEAN:
+        return float(row["mean"])
+    weight = row["weight_total"]
+    return float(row["weighted_total"]) / float(weight) if weight else None
+
+
+def national_series_many(indicators: Sequence[Indicator], user: Any, until: dt.date | None = None) -> dict[int, Series]:
+    """Each indicator's national series: reported national values, else the regions' roll-up per period."""
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    base = Measurement.objects.restrict(user, "view").filter(indicator_id__in=list(by_id), organisation__isnull=True)
+    if until is not None:
+        base = base.filter(period_end__lte=until)
+    values: dict[int, dict[dt.date, tuple[float, bool]]] = defaultdict(dict)
+    rollup = (
+        base.filter(region__isnull=False)
+        .values("indicator_id", "period_end")
+        .annotate(
+            total=Sum("value"),
+            mean=Avg("value"),
+            weighted_total=Sum(F("value") * F("weight")),
+            weight_total=Sum("weight"),
+            regions=Count("id"),
+        )
+        .order_by()
+    )
+    for row in rollup:
+        aggregated = _aggregate(by_id[row["indicator_id"]], row)
+        if aggregated is not None:
+            values[row["indicator_id"]][row["period_end"]] = (aggregated, True)
+    for indicator_id, day, value in base.filter(region__isnull=True).values_list("indicator_id", "period_end", "value"):
+        values[indicator_id][day] = (value, False)
+    series: dict[int, Series] = {}
+    for indicator_id in by_id:
+        points = sorted(values.get(indicator_id, {}).items())
+        series[indicator_id] = Series.of(((day, v) for day, (v, _) in points), (d for _, (_, d) in points))
+    return series
+
+
+def _first_per_period(rows: Iterable[tuple[int, dt.date, float]]) -> dict[int, list[tuple[dt.date, float]]]:
+    """Rows (key, day, value) ordered best first per (key, day): keep the first of each."""
+    seen: set[tuple[int, dt.date]] = set()
+    out: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
+    for key, day, value in rows:
+        if (key, day) in seen:
+            continue
+        seen.add((key, day))
+        out[key].append((day, value))
+    return out
+
+
+def regional_series(indicator: Indicator, user: Any) -> dict[int, Series]:
+    rows = (
+        Measurement.objects.restrict(user, "view")
+        .filter(indicator=indicator, region__isnull=False)
+        .order_by("region_id", "period_end", F("organisation_id").asc(nulls_first=True), "id")
+        .values_list("region_id", "period_end", "value")
+    )
+    return {key: Series.of(points) for key, points in _first_per_period(rows).items()}
+
+
+def organisation_series(indicator: Indicator, user: Any) -> dict[int, Series]:
+    rows = (
+        Measurement.objects.restrict(user, "view")
+        .filter(indicator=indicator, organisation__isnull=False)
+        .order_by("organisation_id", "period_end", F("region_id").asc(nulls_first=True), "id")
+        .values_list("organisation_id", "period_end", "value")
+    )
+    return {key: Series.of(points) for key, points in _first_per_period(rows).items()}
+
+
+# --- statuses ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Rated:
+    """A status with its override (if any); ``rag`` is the rating that applies."""
+
+    status: engine.Status
+    override: RagOverride | None = None
+
+    @property
+    def computed_rag(self) -> str:
+        return self.status.rag
+
+    @property
+    def rag(self) -> str:
+        return self.override.rating if self.override is not None else self.status.rag
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None and self.override.rating != self.status.rag
+
+
+def _overrides(indicator_ids: Iterable[int]) -> dict[tuple[int, int | None], RagOverride]:
+    return {
+        (o.indicator_id, o.region_id): o
+        for o in RagOverride.objects.filter(indicator_id__in=list(indicator_ids)).select_related("set_by")
+    }
+
+
+def indicator_status(
+    indicator: Indicator,
+    user: Any,
+    at: dt.date,
+    *,
+    region: Region | None = None,
+    organisation: Organisation | None = None,
+    last_k: int | None = None,
+) -> Rated:
+    """The status of one indicator on ``at``: nationally, for one region, or for one organisation."""
+    plans = plans_for([indicator])[indicator.pk]
+    if region is not None:
+        series = regional_series(indicator, user).get(region.pk, Series.of([]))
+        plan = plans.for_region(indicator, region.pk)
+    elif organisation is not None:
+        series = organisation_series(indicator, user).get(organisation.pk, Series.of([]))
+        plan = plans.national if indicator.aggregation != Aggregation.SUM else None
+    else:
+        series = national_series_many([indicator], user)[indicator.pk]
+        plan = plans.national
+    direction: engine.Direction = indicator.direction  # type: ignore[assignment]
+    status = engine.status(plan, direction, series.t, series.y, engine.day_number(at), last_k=last_k)
+    override = (
+        None
+        if organisation is not None
+        else _overrides([indicator.pk]).get((indicator.pk, region.pk if region else None))
+    )
+    return Rated(status, override)
+
+
+def national_statuses(indicators: Sequence[Indicator], user: Any, at: dt.date) -> dict[int, Rated]:
+    """The national status of many indicators: one roll-up query, one pass of the engine per indicator."""
+    plans = plans_for(indicators)
+    series = national_series_many(indicators, user, until=at)
+    overrides = _overrides(plans)
+    day = engine.day_number(at)
+    out: dict[int, Rated] = {}
+    for indicator in indicators:
+        direction: engine.Direction = indicator.direction  # type: ignore[assignment]
+        one = series[indicator.pk]
+        out[indicator.pk] = Rated(
+            engine.status(plans[indicator.pk].national, direction, one.t, one.y, day),
+            overrides.get((indicator.pk, None)),
+        )
+    return out
+
+
+@dataclass
+class EntityStatus:
+    """One region's or organisation's standing on an indicator."""
+
+    key: int
+    label: str
+    code: str
+    rated: Rated
+
+    @property
+    def status(self) -> engine.Status:
+        return self.rated.status
+
+
+def expected_regions(indicator: Indicator) -> QuerySet[Region]:
+    if not indicator.region_country:
+        return Region.objects.none()
+    return Region.objects.filter(country=indicator.region_country)
+
+
+def regional_statuses(indicator: Indicator, user: Any, at: dt.date) -> list[EntityStatus]:
+    """Every region's status on ``at`` (expected regions and any region with values), best first."""
+    plans = plans_for([indicator])[indicator.pk]
+    series = regional_series(indicator, user)
+    region_ids = set(series) | set(expected_regions(indicator).values_list("id", flat=True)) | set(plans.regional)
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=region_ids)}
+    overrides = _overrides([indicator.pk])
+    direction: engine.Direction = indicator.direction  # type: ignore[assignment]
+    day = engine.day_number(at)
+    rows = []
+    for region_id, region in regions.items():
+        one = series.get(region_id, Series.of([]))
+        status = engine.status(plans.for_region(indicator, region_id), direction, one.t, one.y, day)
+        rows.append(
+            EntityStatus(region_id, region.name, region.code, Rated(status, overrides.get((indicator.pk, region_id))))
+        )
+    return sorted(rows, key=_ranking_key)
+
+
+def organisation_statuses(indicator: Indicator, user: Any, at: dt.date) -> list[EntityStatus]:
+    """Every visible reporting organisation's status on ``at`` against the national plan, best first."""
+    plans = plans_for([indicator])[indicator.pk]
+    plan = plans.national if indicator.aggregation != Aggregation.SUM else None
+    series = organisation_series(indicator, user)
+    expected = set(
+        indicator.reporting_organisations.restrict(user, "view").values_list("id", flat=True)  # type: ignore[attr-defined]
+    )
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=set(series) | expected)}
+    direction: engine.Direction = indicator.direction  # type: ignore[assignment]
+    day = engine.day_number(at)
+    rows = []
+    for org_id, organisation in organisations.items():
+        one = series.get(org_id, Series.of([]))
+        rows.append(
+            EntityStatus(
+                org_id,
+                organisation.name,
+                organisation.code,
+                Rated(engine.status(plan, direction, one.t, one.y, day)),
+            )
+        )
+    return sorted(rows, key=_ranking_key)
+
+
+def _ranking_key(row: EntityStatus) -> tuple[int, float, str]:
+    achievement = row.status.achievement
+    return (achievement is None, -(achievement or 0.0), row.label)
+
+
+@dataclass
+class LeagueRow:
+    rank: int | None
+    key: int
+    label: str
+    code: str
+    achievement: float | None  # mean over the indicators the entity has an achievement for
+    by_indicator: dict[int, float | None]
+    worst_rag: str
+
+
+def league(user: Any, at: dt.date, by: LeagueBy, indicators: Sequence[Indicator]) -> list[LeagueRow]:
+    """Regions or organisations ranked by (mean) achievement over ``indicators``; those without one last."""
+    collected: dict[int, dict[int, EntityStatus]] = defaultdict(dict)
+    labels: dict[int, tuple[str, str]] = {}
+    for indicator in indicators:
+        statuses = (
+            regional_statuses(indicator, user, at) if by == "region" else organisation_statuses(indicator, user, at)
+        )
+        for entity in statuses:
+            collected[entity.key][indicator.pk] = entity
+            labels[entity.key] = (entity.label, entity.code)
+    rows: list[LeagueRow] = []
+    for key, per_indicator in collected.items():
+        achievements = [e.status.achievement for e in per_indicator.values() if e.status.achievement is not None]
+        ratings = [e.rated.rag for e in per_indicator.values() if e.rated.rag != "insufficient_data"]
+        worst = min(ratings, key=engine.RAG_ORDER.index) if ratings else "insufficient_data"
+        rows.append(
+            LeagueRow(
+                rank=None,
+                key=key,
+                label=labels[key][0],
+                code=labels[key][1],
+                achievement=float(np.mean(achievements)) if achievements else None,
+                by_indicator={pk: e.status.achievement for pk, e in per_indicator.items()},
+                worst_rag=worst,
+            )
+        )
+    rows.sort(key=lambda r: (r.achievement is None, -(r.achievement or 0.0), r.label))
+    for position, row in enumerate(rows, start=1):
+        row.rank = position if row.achievement is not None else None
+    return rows
+
+
+# --- reporting discipline ----------------------------------------------------------------------
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_ends(frequency: str, start: dt.date, until: dt.date) -> list[dt.date]:
+    """Period end dates after ``start`` up to ``until`` (month, quarter or year ends)."""
+    step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}[Frequency(frequency)]
+    year, month = start.year, start.month
+    month = ((month - 1) // step + 1) * step  # the end of the period that contains ``start``
+    ends: list[dt.date] = []
+    while True:
+        end = _month_end(year, month)
+        if end > until:
+            return ends
+        if end > start:
+            ends.append(end)
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
+
+
+@dataclass
+class ReportingGap:
+    key: int
+    label: str
+    code: str
+    kind: Literal["region", "organisation"]
+    missing: list[dt.date]
+    last_reported: dt.date | None
+
+
+def reporting_start(indicator: Indicator) -> dt.date:
+    return indicator.baseline_date or dt.date(indicator.created_at.year - 1, 12, 31)
+
+
+def reporting_gaps(indicator: Indicator, user: Any, at: dt.date) -> list[ReportingGap]:
+    """Expected regions and organisations that have not reported each due period up to ``at``."""
+    due = period_ends(indicator.frequency, reporting_start(indicator), at)
+    if not due:
+        return []
+    visible = Measurement.objects.restrict(user, "view").filter(indicator=indicator, period_end__lte=due[-1])
+    reported: dict[tuple[str, int], set[dt.date]] = defaultdict(set)
+    last: dict[tuple[str, int], dt.date] = {}
+
+    def period_of(day: dt.date) -> dt.date | None:
+        index = int(np.searchsorted(np.array(due, dtype="datetime64[D]"), np.datetime64(day, "D")))
+        return due[index] if index < len(due) and (index > 0 or day > reporting_start(indicator)) else None
+
+    for region_id, organisation_id, day in visible.values_list("region_id", "organisation_id", "period_end"):
+        for series_key in ((("region", region_id),) if region_id else ()) + (
+            (("organisation", organisation_id),) if organisation_id else ()
+        ):
+            period = period_of(day)
+            if period is not None:
+                reported[series_key].add(period)
+            last[series_key] = max(last.get(series_key, day), day)
+    expected: list[tuple[Literal["region", "organisation"], int, str, str]] = [
+        ("region", r.pk, r.name, r.code) for r in expected_regions(indicator)
+    ]
+    expected += [
+        ("organisation", o.pk, o.name, o.code)
+        for o in indicator.reporting_organisations.restrict(user, "view")  # type: ignore[attr-defined]
+    ]
+    gaps = []
+    for kind, key, label, code in expected:
+        missing = [period for period in due if period not in reported[(kind, key)]]
+        if missing:
+            gaps.append(ReportingGap(key, label, code, kind, missing, last.get((kind, key))))
+    return sorted(gaps, key=lambda g: (-len(g.missing), g.kind, g.label))
+
+
+# --- overview and stocktake --------------------------------------------------------------------
+
+
+@dataclass
+class StocktakeRow:
+    indicator: Indicator
+    rated: Rated
+    regions_behind: int = 0
+
+
+def stocktake(user: Any, at: dt.date, *, ratings: Iterable[str] = ("red", "amber_red")) -> list[StocktakeRow]:
+    """Every indicator rated amber-red or red nationally, worst first (lowest forecast ratio), with its owner."""
+    indicators = list(indicator_list(user))
+    statuses = national_statuses(indicators, user, at)
+    wanted = set(ratings)
+    rows = [StocktakeRow(i, statuses[i.pk]) for i in indicators if statuses[i.pk].rag in wanted]
+    rows.sort(key=lambda r: (engine.RAG_ORDER.index(r.rated.rag), r.rated.status.ratio or 0.0, r.indicator.code))  # type: ignore[arg-type]
+    return rows
+
+
+def rag_counts(rated: Iterable[Rated]) -> dict[str, int]:
+    counts: dict[str, int] = dict.fromkeys(engine.RAG_ORDER, 0)
+    for item in rated:
+        counts[item.rag] += 1
+    return counts
+
+
+def measurement_filter(user: Any, indicator: Indicator) -> QuerySet[Measurement]:
+    """The values of one indicator the user may see, newest first."""
+    return (
+        measurement_list(user)
+        .filter(indicator=indicator)
+        .order_by("-period_end", "region__name_en", "organisation__code")
+    )
+
+
+def _iso(day: float | None) -> str | None:
+    return None if day is None else engine.from_day_number(day).isoformat()
+
+
+def status_dict(rated: Rated) -> dict[str, Any]:
+    """A status as the API returns it (dates as ISO text)."""
+    status = rated.status
+
+    def forecast(item: engine.Forecast | None) -> dict[str, Any] | None:
+        if item is None:
+            return None
+        return {"at": _iso(item.at), "value": item.value, "low": item.low, "high": item.high}
+
+    override = rated.override
+    return {
+        "at": _iso(status.at),
+        "planned": status.planned,
+        "actual": status.actual,
+        "actual_at": _iso(status.actual_at),
+        "planned_at_actual": status.planned_at_actual,
+        "achievement": status.achievement,
+        "gap": status.gap,
+        "target": status.target,
+        "target_at": _iso(status.target_at),
+        "forecast": forecast(status.forecast),
+        "forecasts": [forecast(item) for item in status.forecasts],
+        "probability": status.probability,
+        "ratio": status.ratio,
+        "points": status.n_points,
+        "rag": status.rag,
+        "rag_override": None
+        if override is None
+        else {
+            "rating": override.rating,
+            "reason": override.reason,
+            "set_by": override.set_by.get_username() if override.set_by else None,
+            "at": override.updated_at.isoformat(),
+        },
+        "effective_rag": rated.rag,
+    }

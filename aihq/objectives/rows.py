@@ -110,9 +110,11 @@ def parse_rows(
         o.code.lower(): o
         for o in Organisation.objects.restrict(user, "view").filter(code__in=_codes(normalised, "organisation"))
     }
+    unknown_seen: set[str] = set()
     for number, row in normalised:
         before = len(problems)
-        unknown = sorted(set(row) - set(COLUMNS) - {"period_end"})
+        unknown = sorted(set(row) - set(COLUMNS) - unknown_seen)
+        unknown_seen.update(unknown)  # each unknown column is named once, where it first appears
         problems.extend(Problem(number, name, "", _("Unknown column.")) for name in unknown if name)
         code = _text(row.get("indicator"))
         found = indicators.get(code.lower()) if code else indicator

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
@@ -124,10 +125,11 @@ def _chart_data(
         "target": [engine.from_day_number(status.target_at).isoformat(), status.target] if status.target_at else None,
         "at": engine.from_day_number(status.at).isoformat(),
         "labels": {
-            "planned": _("Planned"),
+            "planned": pgettext("trajectory", "Planned"),
             "actual": _("Actual"),
             "derived": _("Actual (sum or mean of the regions)"),
             "forecast": _("Forecast"),
+            # xgettext:no-python-format
             "interval": _("80% interval"),
             "target": _("Target"),
         },

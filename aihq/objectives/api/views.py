@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -215,7 +215,8 @@ class IndicatorViewSet(ScopedViewSetMixin, _VersionedMixin, viewsets.ModelViewSe
     @action(detail=True, methods=["post", "delete"], url_path="rag-override")
     def rag_override(self, request: Request, pk: str | None = None) -> Response:
         """Set (POST rating, reason, region) or clear (DELETE ?region=) a judged rating."""
-        indicator = self.get_object()
+        # Coordinators of the responsible organisation may rate an indicator they cannot edit: the service decides.
+        indicator = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "DELETE":
             region = None
             if code := request.query_params.get("region", "").strip():

@@ -32,7 +32,8 @@ def percent(value: float | None, digits: int = 0) -> str:
     """0.916 → "92 %" (— when undefined)."""
     if value is None:
         return "—"
-    return f"{number_format(value * 100, decimal_pos=int(digits))} %"
+    places = int(digits)
+    return f"{number_format(round(value * 100, places), decimal_pos=places)} %"  # number_format truncates
 
 
 @register.filter
@@ -54,3 +55,22 @@ def day(value: float | None) -> dt.date | None:
 @register.filter
 def get(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.inclusion_tag("objectives/_use_case_contributions.html", takes_context=True)
+def use_case_contributions(context: dict[str, Any], use_case: Any) -> dict[str, Any]:
+    """The indicators a use case contributes to, and (for its editors) a form to link another."""
+    from aihq.accounts.permissions import can_change
+    from aihq.objectives.forms import ContributionForm
+    from aihq.objectives.models import Contribution
+
+    user = context["request"].user
+    editable = can_change(user, use_case)
+    return {
+        "use_case": use_case,
+        "contributions": Contribution.objects.restrict(user, "view")
+        .filter(use_case=use_case)
+        .select_related("indicator", "indicator__objective"),
+        "form": ContributionForm(use_case=use_case, user=user) if editable else None,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -92,8 +92,11 @@ def test_achievement_compares_the_latest_value_with_the_plan_for_its_own_date(pl
     rated = selectors.indicator_status(plan.indicator, world.users["viewer_a"], D(2025, 6, 30))
     status = rated.status
     assert status.actual == 30
-    assert status.planned > status.planned_at_actual  # today's plan is further ahead than December's
-    assert status.achievement == pytest.approx(30 / status.planned_at_actual)
+    planned_now, planned_then = status.planned, status.planned_at_actual
+    assert planned_now is not None
+    assert planned_then is not None
+    assert planned_now > planned_then  # today's plan is further ahead than December's
+    assert status.achievement == pytest.approx(30 / planned_then)
 
 
 @pytest.mark.parametrize(

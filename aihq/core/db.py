@@ -1,4 +1,4 @@
-"""Bulk writes with one prepared statement, for imports of tens of thousands of rows.
+"""Bulk writes with one prepared statement, for imports of tens of thousands of rows; a day-number function.
 
 Django's ``bulk_create`` builds and compiles a model instance and an expression per cell, and
 ``bulk_update`` a CASE expression that grows with rows × fields; both cost more than the database
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Func, IntegerField, Model
 
 # Field types whose Python values the database drivers take as they are.
 _AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
@@ -116,3 +116,15 @@ def update_rows(objects: Sequence[Model], names: Sequence[str]) -> int:
     with conn.cursor() as cursor:
         cursor.executemany(sql, params)
     return len(params)
+
+
+class DayNumber(Func):
+    """A date column as days since 1970-01-01 (an integer), computed by the database."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s - DATE '1970-01-01')")

@@ -19,7 +19,9 @@ Definitions (the indicator page's help repeats them):
   n − 2 degrees of freedom). Fewer than 3 measurements, or all on one day: no forecast.
 * ``probability`` — P(value at T ≥ target) under that predictive distribution (≤ for ``decrease``).
 * ``rag`` — from r = forecast / target (target / forecast for ``decrease``): r ≥ 1.0 green, ≥ 0.9
-  amber-green, ≥ 0.75 amber-red, else red; no forecast gives "insufficient data".
+  amber-green, ≥ 0.75 amber-red, else red; no forecast gives "insufficient data". A forecast that
+  meets the target always counts as r ≥ 1 and one that misses it as r < 1, whatever the signs (a
+  decrease forecast to fall below zero, a target of zero).
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def planned(plan: Plan, t: npt.ArrayLike) -> FloatArray:
     else:
         index = np.searchsorted(days, times, side="right") - 1
         out = values[np.clip(index, 0, len(values) - 1)]
-    return np.where(times < days[0], np.nan, out)
+    return np.where((times < days[0]) | np.isnan(times), np.nan, out)  # an unknown day has no plan
 
 
 def _ratio(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatArray:
@@ -155,9 +157,10 @@ def fit_groups(group: npt.ArrayLike, t: npt.ArrayLike, y: npt.ArrayLike, n_group
         dy = values - y_mean[g]
         sxx = np.bincount(g, dt_ * dt_, minlength=n_groups)
         sxy = np.bincount(g, dt_ * dy, minlength=n_groups)
-        syy = np.bincount(g, dy * dy, minlength=n_groups)
         slope = sxy / sxx
-        sse = np.maximum(syy - slope * sxy, 0.0)
+        # Residuals summed directly (not syy − slope·sxy): an exact line gets exactly zero spread.
+        residual = dy - np.where(sxx > 0, slope, 0.0)[g] * dt_
+        sse = np.bincount(g, residual * residual, minlength=n_groups)
         sigma = np.sqrt(sse / (n - 2))
     usable = (n >= MIN_POINTS) & (sxx > 0)
     nan = np.full(n_groups, np.nan)
@@ -215,8 +218,18 @@ def probability_of_meeting(predictions: Predictions, target: npt.ArrayLike, dire
 
 
 def rag_ratio(forecast_value: npt.ArrayLike, target: npt.ArrayLike, direction: Direction) -> FloatArray:
-    """r = forecast / target (``increase``), target / forecast (``decrease``)."""
-    return achievement(forecast_value, target, direction)
+    """r = forecast / target (``increase``), target / forecast (``decrease``).
+
+    Whatever the signs and zeros, a forecast that meets the target gives r ≥ 1 and one that misses it
+    r < 1 (a decrease forecast to fall below zero has met its target; a target of zero is met or not).
+    """
+    forecast = np.asarray(forecast_value, dtype=np.float64)
+    goal = np.asarray(target, dtype=np.float64)
+    r = achievement(forecast, goal, direction)
+    met = forecast >= goal if direction == "increase" else forecast <= goal
+    undefined = np.isnan(r)
+    r = np.where(met, np.where(undefined | (r < 1.0), 1.0, r), np.where(undefined | (r >= 1.0), 0.0, r))
+    return np.where(np.isnan(forecast) | np.isnan(goal), np.nan, r)
 
 
 def rag_codes(ratio: npt.ArrayLike) -> IntArray:
@@ -392,10 +405,14 @@ def batch_status(
     final_day = np.full(n_groups, np.nan)
     final_value = np.full(n_groups, np.nan)
     increase = np.zeros(n_groups, dtype=bool)
+    # The series of each plan, found once by sorting (not one scan of all series per plan).
+    by_plan = np.argsort(which_plan, kind="stable")
+    starts = np.searchsorted(which_plan[by_plan], np.arange(len(plans)), side="left")
+    ends = np.searchsorted(which_plan[by_plan], np.arange(len(plans)), side="right")
     for index, plan in enumerate(plans):
-        members = which_plan == index
+        members = by_plan[starts[index] : ends[index]]
         increase[members] = directions[index] == "increase"
-        if plan is None or not members.any():
+        if plan is None or not len(members):
             continue
         plan_now[members] = planned(plan, at)[0]
         plan_then[members] = planned(plan, actual_at[members])
@@ -406,8 +423,8 @@ def batch_status(
     down_prob = probability_of_meeting(prediction, final_value, "decrease")
     ratio = np.where(
         increase,
-        achievement(prediction.value, final_value, "increase"),
-        achievement(prediction.value, final_value, "decrease"),
+        rag_ratio(prediction.value, final_value, "increase"),
+        rag_ratio(prediction.value, final_value, "decrease"),
     )
     ratio = np.where(fits.usable & ~np.isnan(final_value), ratio, np.nan)
     return BatchStatus(
@@ -424,3 +441,50 @@ def batch_status(
         ratio=ratio,
         rag=rag_codes(ratio),
     )
+
+
+def statuses(
+    plans: Sequence[Plan | None],
+    directions: Sequence[Direction],
+    series: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]],
+    at: float,
+    *,
+    level: float = DEFAULT_LEVEL,
+) -> list[Status]:
+    """``status`` of many series (each with its own plan and direction) in one vectorised pass.
+
+    The same figures as calling ``status`` on each, except ``forecasts`` (the final target's only).
+    """
+    sizes = [len(np.asarray(t)) for t, _ in series]
+    group = np.repeat(np.arange(len(series), dtype=np.intp), sizes)
+    t = np.concatenate([np.asarray(t, dtype=np.float64) for t, _ in series]) if series else np.empty(0)
+    y = np.concatenate([np.asarray(y, dtype=np.float64) for _, y in series]) if series else np.empty(0)
+    batch = batch_status(plans, directions, np.arange(len(series)), group, t, y, at, level=level)
+    known = (t <= at) & ~np.isnan(y)
+    counts = np.bincount(group[known], minlength=len(series))
+    out: list[Status] = []
+    for i, plan in enumerate(plans):
+        forecast = None
+        if plan is not None and not np.isnan(batch.forecast.value[i]):
+            p = batch.forecast
+            forecast = Forecast(plan.final_day, float(p.value[i]), float(p.low[i]), float(p.high[i]))
+        out.append(
+            Status(
+                at=at,
+                planned=_number(batch.planned[i]),
+                actual=_number(batch.actual[i]),
+                actual_at=_number(batch.actual_at[i]),
+                planned_at_actual=_number(batch.planned_at_actual[i]),
+                achievement=_number(batch.achievement[i]),
+                gap=_number(batch.gap[i]),
+                target=plan.final_value if plan is not None else None,
+                target_at=plan.final_day if plan is not None else None,
+                forecast=forecast,
+                forecasts=(forecast,) if forecast is not None else (),
+                probability=_number(batch.probability[i]) if forecast is not None else None,
+                ratio=_number(batch.ratio[i]),
+                rag=RAG_ORDER[int(batch.rag[i])],
+                n_points=int(counts[i]),
+            )
+        )
+    return out

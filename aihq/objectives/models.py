@@ -339,3 +339,29 @@ class RagOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.rating}"
+
+
+class NationalValue(TimeStampedModel):
+    """An indicator's national value for one period, kept up to date as values are reported.
+
+    Derived data: the reported national value, or else the regions' values (without organisation)
+    aggregated by the indicator's rule. Reading this instead of aggregating millions of regional
+    rows keeps the overview and the stocktake fast at national scale.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="national_values")
+    period_end = models.DateField(_("period end"))
+    value = models.FloatField(_("value"))
+    derived = models.BooleanField(_("aggregated from the regions"), default=False)
+    regions = models.PositiveIntegerField(_("regions"), default=0)
+
+    scope_kind: ClassVar[ScopeKind] = "reference"
+
+    class Meta:
+        verbose_name = _("national value")
+        verbose_name_plural = _("national values")
+        ordering = ["indicator", "period_end"]
+        constraints = [models.UniqueConstraint("indicator", "period_end", name="national_value_one_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_end}: {self.value:g}"

@@ -22,6 +22,7 @@ from aihq.objectives.models import (
     RagOverride,
     Target,
 )
+from aihq.objectives.rollups import refresh_national_values
 from aihq.registry.models import Organisation, Region, UseCase
 
 OBJECTIVE_FIELDS = frozenset({"code", "title_en", "title_ru", "description", "programme", "owner"})
@@ -173,6 +174,8 @@ def indicator_update(
         _set_targets(current, targets)
     if reporting_organisations is not None:
         current.reporting_organisations.set(list(reporting_organisations))
+    if "aggregation" in changes:
+        refresh_national_values([current.pk])
     return current
 
 
@@ -347,6 +350,12 @@ def measurements_report(*, actor: Any, items: Sequence[MeasurementInput]) -> Rep
         current.reported_by = reporter
         current.save()
         outcome.updated.append(current)
+    national: dict[int, set[dt.date]] = {}
+    for item in items:
+        if item.organisation is None:
+            national.setdefault(item.indicator.pk, set()).add(item.period_end)
+    for indicator_id, periods in national.items():
+        refresh_national_values([indicator_id], periods)
     return outcome
 
 
@@ -356,6 +365,8 @@ def measurement_delete(*, actor: Any, measurement: Measurement) -> None:
     current = Measurement.objects.select_for_update().get(pk=measurement.pk)
     require_can_report(actor, current.organisation)
     current.delete()
+    if current.organisation_id is None:
+        refresh_national_values([current.indicator_id], [current.period_end])
 
 
 @service

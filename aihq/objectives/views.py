@@ -289,9 +289,9 @@ def stocktake(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     ratings = engine.RAG_ORDER if show_all else ("red", "amber_red")
     rows_ = selectors.stocktake(request.user, at, ratings=ratings)
+    behind = selectors.regions_behind([row.indicator for row in rows_], request.user, at)
     for row in rows_:
-        regional = selectors.regional_statuses(row.indicator, request.user, at) if row.indicator.region_country else []
-        row.regions_behind = sum(1 for r in regional if r.rated.rag in ("red", "amber_red"))
+        row.regions_behind = behind.get(row.indicator.pk, 0)
     return render(request, "objectives/stocktake.html", {"rows": rows_, "at": at, "show_all": show_all})
 
 

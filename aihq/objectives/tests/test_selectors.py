@@ -168,3 +168,24 @@ def test_stocktake_lists_amber_red_and_red_worst_first(plan, system_actor, world
     rows = selectors.stocktake(world.users["viewer_a"], D(2024, 12, 31))
     assert [r.indicator.code for r in rows] == ["WORSE", "READINESS"]
     assert [r.rated.rag for r in rows] == ["red", "amber_red"]
+
+
+def test_regions_behind_counts_like_the_regional_statuses(plan, system_actor, world):
+    from aihq.objectives.models import RagOverride
+    from aihq.registry.models import Region
+
+    regions = [world.region, plan.moscow] + [
+        Region.objects.create(code=f"RU-X{i}", country="RU", name_en=f"Region {i}") for i in range(6)
+    ]
+    rows = []
+    for index, region in enumerate(regions):
+        for year in (2022, 2023, 2024):
+            rows.append((D(year, 12, 31), 12 + (year - 2022) * (2 + 3 * index), {"region": region}))
+    rows.append((D(2024, 12, 31), 99, {"region": regions[0], "organisation": world.org_a}))  # loses to the statistic
+    _report(system_actor, plan.indicator, rows)
+    RagOverride.objects.create(indicator=plan.indicator, region=regions[-1], rating="red", reason="Judged.")
+    user = world.users["viewer_a"]
+    statuses = selectors.regional_statuses(plan.indicator, user, D(2025, 1, 1))
+    expected = sum(1 for row in statuses if row.rated.rag in ("red", "amber_red"))
+    assert 0 < expected < len(regions)
+    assert selectors.regions_behind([plan.indicator], user, D(2025, 1, 1)) == {plan.indicator.pk: expected}

@@ -78,7 +78,7 @@ def objective_update(
     """Change an objective (HQ admins only); a stale version is refused."""
     reject_unknown_fields(changes, OBJECTIVE_FIELDS)
     _require_hq_admin(actor)
-    current: Objective = Objective.objects.select_for_update().get(pk=objective.pk)
+    current: Objective = Objective.objects.select_for_update().order_by().get(pk=objective.pk)
     check_version(current.version, expected_version, precondition=precondition)
     for name, value in changes.items():
         setattr(current, name, value)
@@ -164,7 +164,7 @@ def indicator_update(
     """Change an indicator; ``targets`` given replaces all of them (HQ admins only)."""
     reject_unknown_fields(changes, INDICATOR_FIELDS)
     _require_hq_admin(actor)
-    current: Indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    current: Indicator = Indicator.objects.select_for_update().order_by().get(pk=indicator.pk)
     check_version(current.version, expected_version, precondition=precondition)
     for name, value in changes.items():
         setattr(current, name, value)
@@ -319,7 +319,7 @@ def measurements_report(*, actor: Any, items: Sequence[MeasurementInput]) -> Rep
     existing: dict[tuple[int, dt.date, int | None, int | None], Measurement] = {}
     if indicator_ids:
         periods = {key[1] for key in seen}
-        for measurement in Measurement.objects.select_for_update().filter(
+        for measurement in Measurement.objects.select_for_update().order_by().filter(
             indicator_id__in=indicator_ids, period_end__in=periods
         ):
             existing[
@@ -362,7 +362,7 @@ def measurements_report(*, actor: Any, items: Sequence[MeasurementInput]) -> Rep
 @service
 def measurement_delete(*, actor: Any, measurement: Measurement) -> None:
     """Withdraw a reported value (whoever may report it may withdraw it)."""
-    current = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    current = Measurement.objects.select_for_update().order_by().get(pk=measurement.pk)
     require_can_report(actor, current.organisation)
     current.delete()
     if current.organisation_id is None:

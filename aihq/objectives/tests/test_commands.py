@@ -47,3 +47,21 @@ def test_stocktake_command(plan, capsys):
     assert [(r["indicator"], r["rag"], r["owner"]) for r in body["results"]] == [("READINESS", "amber_red", "A")]
     with pytest.raises(CommandError):
         call_command("stocktake", "--at", "yesterday")
+
+
+def test_refresh_rollups_rebuilds_national_values_after_a_direct_load(plan, world, capsys):
+    import datetime as dt
+
+    from aihq.objectives.models import NationalValue
+
+    # A direct load (no service): the roll-up knows nothing of it until refreshed.
+    Measurement.objects.create(
+        indicator=plan.indicator, period_end=dt.date(2025, 12, 31), value=50, region=world.region
+    )
+    assert not NationalValue.objects.filter(period_end=dt.date(2025, 12, 31)).exists()
+    call_command("refresh_rollups", "--indicator", "READINESS", "--json")
+    assert json.loads(capsys.readouterr().out) == {"indicators": 1, "rows": 4}
+    derived = NationalValue.objects.get(period_end=dt.date(2025, 12, 31))
+    assert (derived.value, derived.derived, derived.regions) == (50, True, 1)
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("refresh_rollups", "--indicator", "NOPE")

@@ -28,6 +28,17 @@ from aihq.registry.models import Organisation, Region
 
 TARGETS = Path(__file__).resolve().parent / "data" / "ai_strategy_2030_targets.csv"
 PROGRAMME = "National AI Development Strategy to 2030 (Decree No. 490, as amended by Decree No. 124 of 2024)"
+PROGRAMME_RU = (
+    "Национальная стратегия развития искусственного интеллекта на период до 2030 года "
+    "(Указ № 490 в ред. Указа № 124 от 2024 г.)"
+)
+UNITS_RU = {
+    "percent": "%",
+    "bn RUB": "млрд руб.",
+    "trn RUB": "трлн руб.",
+    "persons": "чел.",
+    "multiple of 2023/2024 level": "раз к уровню 2023/2024 гг.",
+}
 ILLUSTRATIVE = "Illustrative demo data"
 LAST_YEAR = 2025
 
@@ -111,6 +122,7 @@ def load_objectives(*, actor: Any) -> dict[str, int]:
                 title_en=title_en,
                 title_ru=title_ru,
                 programme=PROGRAMME,
+                programme_ru=PROGRAMME_RU,
                 owner=organisations.get(owner),
             )
             created["objectives"] += 1
@@ -154,6 +166,7 @@ def _create_indicator(
         name_en=row["indicator_en"],
         name_ru=row["indicator_ru"],
         unit=row["unit"],
+        unit_ru=UNITS_RU.get(row["unit"], ""),
         direction=row["direction"],
         baseline_value=float(row["baseline_value"]) if baseline_year else None,
         baseline_date=_year_end(baseline_year) if baseline_year else None,
@@ -161,10 +174,6 @@ def _create_indicator(
         region_country="RU" if spec.regional else "",
         owner=objective.owner,
         source=f"{row['source']} — {row['verification']}",
-        notes=(
-            "The target is compiled from press reports of the decree; see the source. "
-            "Measurements in the demo are illustrative, not statistics."
-        ),
         targets=targets,
         reporting_organisations=[organisations[c] for c in spec.reporting if c in organisations],
     )

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aihq.objectives.models import Indicator, Measurement, Objective
 
 
 class ObjectiveFilterSet(django_filters.FilterSet):
-    programme = django_filters.CharFilter(label=_("Programme"), lookup_expr="icontains")
+    programme = django_filters.CharFilter(label=_("Programme"), method="filter_programme")
     owner = django_filters.CharFilter(label=_("Owner organisation code"), field_name="owner__code")
 
     class Meta:
         model = Objective
         fields = ["programme", "owner"]
+
+    def filter_programme(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(Q(programme__icontains=value) | Q(programme_ru__icontains=value))
 
 
 class IndicatorFilterSet(django_filters.FilterSet):

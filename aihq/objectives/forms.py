@@ -51,6 +51,9 @@ class MeasurementForm(forms.Form):
         countries = [indicator.region_country] if indicator.region_country else []
         regions = Region.objects.filter(country__in=countries) if countries else Region.objects.all()
         self.fields["region"].queryset = regions.order_by("name_en")  # type: ignore[attr-defined]
+        # Alphabetical in the reader's language (Russian names sort differently from English ones).
+        by_name = sorted(((r.pk, r.name) for r in regions), key=lambda choice: choice[1].casefold())
+        self.fields["region"].choices = [("", "---------"), *by_name]  # type: ignore[attr-defined]
         if not scope_for(user).is_hq_admin:
             self.fields["organisation"].required = True
             self.fields["organisation"].help_text = _("The organisation you report for.")

@@ -26,6 +26,7 @@ class Objective(TimeStampedModel):
     programme = models.CharField(
         _("programme or strategy"), max_length=300, blank=True, help_text=_("Such as National AI Strategy 2030.")
     )
+    programme_ru = models.CharField(_("programme or strategy (Russian)"), max_length=300, blank=True)
     owner = models.ForeignKey(
         Organisation,
         verbose_name=_("owner organisation"),
@@ -50,6 +51,10 @@ class Objective(TimeStampedModel):
     @property
     def title(self) -> str:
         return localised(self.title_en, self.title_ru) or self.code
+
+    @property
+    def programme_name(self) -> str:
+        return localised(self.programme, self.programme_ru)
 
     def clean(self) -> None:
         if not self.title_en and not self.title_ru:
@@ -88,6 +93,7 @@ class Indicator(TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
     unit = models.CharField(_("unit"), max_length=50, help_text=_("Such as percent, persons, bn RUB."))
+    unit_ru = models.CharField(_("unit (Russian)"), max_length=50, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
     baseline_value = models.FloatField(_("baseline value"), null=True, blank=True)
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
@@ -142,6 +148,10 @@ class Indicator(TimeStampedModel):
     @property
     def name(self) -> str:
         return localised(self.name_en, self.name_ru) or self.code
+
+    @property
+    def unit_label(self) -> str:
+        return localised(self.unit, self.unit_ru)
 
     @property
     def responsible(self) -> Organisation | None:

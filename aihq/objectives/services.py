@@ -25,7 +25,7 @@ from aihq.objectives.models import (
 from aihq.objectives.rollups import refresh_national_values
 from aihq.registry.models import Organisation, Region, UseCase
 
-OBJECTIVE_FIELDS = frozenset({"code", "title_en", "title_ru", "description", "programme", "owner"})
+OBJECTIVE_FIELDS = frozenset({"code", "title_en", "title_ru", "description", "programme", "programme_ru", "owner"})
 INDICATOR_FIELDS = frozenset(
     {
         "objective",
@@ -33,6 +33,7 @@ INDICATOR_FIELDS = frozenset(
         "name_en",
         "name_ru",
         "unit",
+        "unit_ru",
         "direction",
         "baseline_value",
         "baseline_date",
@@ -319,8 +320,10 @@ def measurements_report(*, actor: Any, items: Sequence[MeasurementInput]) -> Rep
     existing: dict[tuple[int, dt.date, int | None, int | None], Measurement] = {}
     if indicator_ids:
         periods = {key[1] for key in seen}
-        for measurement in Measurement.objects.select_for_update().order_by().filter(
-            indicator_id__in=indicator_ids, period_end__in=periods
+        for measurement in (
+            Measurement.objects.select_for_update()
+            .order_by()
+            .filter(indicator_id__in=indicator_ids, period_end__in=periods)
         ):
             existing[
                 (measurement.indicator_id, measurement.period_end, measurement.region_id, measurement.organisation_id)

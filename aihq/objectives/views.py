@@ -118,7 +118,7 @@ def _chart_data(
             for d, v, lo, hi in zip(points, predictions.value, predictions.low, predictions.high, strict=True)
         ]
     return {
-        "unit": indicator.unit,
+        "unit": indicator.unit_label,
         "planned": planned_points,
         "actual": actual,
         "forecast": forecast,
@@ -202,7 +202,9 @@ def measurement_report(request: HttpRequest, pk: int) -> HttpResponse:
             outcome = services.measurements_report(actor=request.user, items=[item])
         except services.RowErrors as exc:
             for problem in exc.problems:
-                messages.error(request, f"{problem.field}: {problem.message}")
+                field = form.fields.get(problem.field)
+                label = field.label if field is not None else problem.field
+                messages.error(request, f"{label}: {problem.message}")
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:

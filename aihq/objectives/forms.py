@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import scope_for, writable_organisations
 from aihq.exchange.forms import max_upload_bytes
-from aihq.objectives.models import Indicator, RagRating
-from aihq.objectives.rows import parse_period
+from aihq.objectives.models import Indicator, Objective, RagRating
+from aihq.objectives.rows import parse_number, parse_period
+from aihq.objectives.services import TargetSpec
 from aihq.registry.models import Organisation, Region, UseCase
 
 
@@ -91,3 +92,106 @@ class ContributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.use_case = use_case
         self.fields["indicator"].queryset = Indicator.objects.restrict(user, "view").order_by("code")  # type: ignore[attr-defined]
+
+
+class TargetsField(forms.CharField):
+    """Dated targets typed one per line: ``2030-12-31 95`` (national) or ``2030-12-31 100 RU-MOW`` (a region)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "placeholder": "2027-12-31 50\n2030-12-31 95\n2030-12-31 100 RU-MOW"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(
+                f"{t.date.isoformat()} {t.value:g}{' ' + t.region.code if t.region else ''}" for t in value
+            )
+        return value
+
+    def to_python(self, value: Any) -> list[TargetSpec]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        lines = [(number, line.split()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        codes = {parts[2].upper() for _, parts in lines if len(parts) == 3}
+        regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        specs: list[TargetSpec] = []
+        errors: list[str] = []
+        for number, parts in lines:
+            try:
+                if len(parts) not in (2, 3):
+                    raise ValueError(_("write a date, a value and optionally a region code"))
+                day = parse_period(parts[0])
+                value_ = parse_number(parts[1])
+                region = None
+                if len(parts) == 3:
+                    region = regions.get(parts[2].upper())
+                    if region is None:
+                        raise ValueError(_("no region has the code %(code)s") % {"code": parts[2]})
+            except ValueError as exc:
+                errors.append(_("Line %(line)s: %(problem)s.") % {"line": number, "problem": str(exc).rstrip(".")})
+                continue
+            specs.append(TargetSpec(day, value_, region))
+        if errors:
+            raise forms.ValidationError(errors)
+        return specs
+
+
+class ObjectiveForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Objective
+        fields = ["code", "title_en", "title_ru", "programme", "programme_ru", "owner", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Organisation.objects.order_by("code")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model with the actor's rights
+
+
+class IndicatorForm(forms.ModelForm):  # type: ignore[type-arg]
+    targets = TargetsField(
+        label=_("Targets"),
+        required=False,
+        help_text=_("One per line: a date and a value (2030-12-31 95), and a region's ISO code for a regional target."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "objective",
+            "code",
+            "name_en",
+            "name_ru",
+            "unit",
+            "unit_ru",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "targets",
+            "shape",
+            "frequency",
+            "aggregation",
+            "weight_label",
+            "region_country",
+            "owner",
+            "reporting_organisations",
+            "source",
+            "notes",
+        ]
+        widgets = {"baseline_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.order_by("code")
+        self.fields["owner"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["reporting_organisations"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["reporting_organisations"].widget.attrs["size"] = 8
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.initial["targets"] = list(self.instance.targets.select_related("region").order_by("region", "date"))
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model with the actor's rights

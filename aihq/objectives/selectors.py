@@ -457,7 +457,6 @@ def reporting_gaps(indicator: Indicator, user: Any, at: dt.date) -> list[Reporti
 class StocktakeRow:
     indicator: Indicator
     rated: Rated
-    regions_behind: int = 0
 
 
 def stocktake(user: Any, at: dt.date, *, ratings: Iterable[str] = ("red", "amber_red")) -> list[StocktakeRow]:

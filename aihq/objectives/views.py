@@ -12,13 +12,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
+from aihq.core.forms import apply_service_errors
+from aihq.core.services import ConflictError
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import engine, rows, selectors, services
-from aihq.objectives.forms import ContributionForm, MeasurementForm, RagOverrideForm, UploadForm
-from aihq.objectives.models import Contribution, Indicator
+from aihq.objectives.forms import (
+    ContributionForm,
+    IndicatorForm,
+    MeasurementForm,
+    ObjectiveForm,
+    RagOverrideForm,
+    UploadForm,
+)
+from aihq.objectives.models import Contribution, Indicator, Objective
 from aihq.registry import selectors as registry_selectors
 from aihq.registry.models import Region
 
@@ -291,10 +300,17 @@ def stocktake(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     ratings = engine.RAG_ORDER if show_all else ("red", "amber_red")
     rows_ = selectors.stocktake(request.user, at, ratings=ratings)
-    behind = selectors.regions_behind([row.indicator for row in rows_], request.user, at)
-    for row in rows_:
-        row.regions_behind = behind.get(row.indicator.pk, 0)
     return render(request, "objectives/stocktake.html", {"rows": rows_, "at": at, "show_all": show_all})
+
+
+@login_required
+def stocktake_regions(request: HttpRequest) -> HttpResponse:
+    """The stocktake's "regions behind" column, fetched after the page (it reads every regional value)."""
+    at = _at(request)
+    ratings = engine.RAG_ORDER if request.GET.get("all") == "1" else ("red", "amber_red")
+    indicators = [row.indicator for row in selectors.stocktake(request.user, at, ratings=ratings)]
+    behind = selectors.regions_behind(indicators, request.user, at)
+    return render(request, "objectives/_regions_behind.html", {"behind": behind, "indicators": indicators})
 
 
 @login_required
@@ -317,3 +333,98 @@ def contribution_remove(request: HttpRequest, pk: int) -> HttpResponse:
     services.contribution_remove(actor=request.user, contribution=contribution)
     messages.success(request, _("Link removed."))
     return redirect("usecase-detail", pk=contribution.use_case_id)
+
+
+def _require_hq_admin(request: HttpRequest) -> None:
+    if not scope_for(request.user).is_hq_admin:
+        raise PermissionDenied
+
+
+def _save_form(request: HttpRequest, form: Any, save: Any, success: str) -> Any:
+    """Run ``save(**fields)`` for a valid form; service errors and conflicts land on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    version = form.cleaned_data.get("version")
+    try:
+        saved = save(version, _fields(form))
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, success)
+    return saved
+
+
+def _fields(form: Any) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    if form.instance.pk:
+        data.pop("code", None)
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest) -> HttpResponse:
+    _require_hq_admin(request)
+    form = ObjectiveForm(request.POST or None)
+    saved = _save_form(
+        request, form, lambda _v, data: services.objective_create(actor=request.user, **data), _("Objective added.")
+    )
+    if saved is not None:
+        return redirect("objective-detail", pk=saved.pk)
+    return render(request, "objectives/objective_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_hq_admin(request)
+    objective = get_object_or_404(Objective, pk=pk)
+    form = ObjectiveForm(request.POST or None, instance=objective, initial={"version": objective.version})
+    saved = _save_form(
+        request,
+        form,
+        lambda version, data: services.objective_update(
+            actor=request.user, objective=objective, expected_version=version, **data
+        ),
+        _("Changes saved."),
+    )
+    if saved is not None:
+        return redirect("objective-detail", pk=saved.pk)
+    return render(request, "objectives/objective_form.html", {"form": form, "objective": objective})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_create(request: HttpRequest) -> HttpResponse:
+    _require_hq_admin(request)
+    initial = {"objective": request.GET.get("objective")} if request.GET.get("objective") else None
+    form = IndicatorForm(request.POST or None, initial=initial)
+    saved = _save_form(
+        request, form, lambda _v, data: services.indicator_create(actor=request.user, **data), _("Indicator added.")
+    )
+    if saved is not None:
+        return redirect("indicator-detail", pk=saved.pk)
+    return render(request, "objectives/indicator_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_hq_admin(request)
+    indicator = get_object_or_404(Indicator, pk=pk)
+    form = IndicatorForm(request.POST or None, instance=indicator, initial={"version": indicator.version})
+    saved = _save_form(
+        request,
+        form,
+        lambda version, data: services.indicator_update(
+            actor=request.user, indicator=indicator, expected_version=version, **data
+        ),
+        _("Changes saved."),
+    )
+    if saved is not None:
+        return redirect("indicator-detail", pk=saved.pk)
+    return render(request, "objectives/indicator_form.html", {"form": form, "indicator": indicator})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for, writable_organisations
 from aihq.audit.selectors import object_history
+from aihq.core.forms import apply_service_errors
 from aihq.core.http import non_empty_query
 from aihq.core.services import ConflictError
 from aihq.registry import selectors, services
@@ -91,14 +91,6 @@ def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def use_case_create(request: HttpRequest) -> HttpResponse:
@@ -110,7 +102,7 @@ def use_case_create(request: HttpRequest) -> HttpResponse:
         try:
             use_case = services.use_case_create(actor=request.user, **form.service_fields())
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Use case “%(name)s” registered.") % {"name": use_case.name})
             return redirect("usecase-detail", pk=use_case.pk)
@@ -135,7 +127,7 @@ def use_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict = True
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("usecase-detail", pk=use_case.pk)
@@ -219,7 +211,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             organisation = services.organisation_create(actor=request.user, **form.service_fields())
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Organisation %(code)s added.") % {"code": organisation.code})
             return redirect("organisation-detail", code=organisation.code)
@@ -240,7 +232,7 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.service_fields()
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("organisation-detail", code=organisation.code)

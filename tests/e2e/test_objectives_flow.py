@@ -133,6 +133,11 @@ def walk_as_admin(page, demo: Demo, lang: str) -> None:
     assert [SEVERITY[r] for r in rows] == sorted(SEVERITY[r] for r in rows)
     labels = texts(page, "[data-testid=stocktake] tbody [data-rag]")
     assert set(labels) <= ({"Красный", "Жёлто-красный"} if ru else {"Red", "Amber-red"})
+    # The regions-behind column arrives after the page (htmx, out-of-band cells).
+    page.wait_for_selector("[data-testid=behind]")
+    behind = texts(page, "[data-testid=behind]")
+    assert behind
+    assert all(count.isdigit() for count in behind)
     if ru:
         assert not english_leftovers(page), english_leftovers(page)
 

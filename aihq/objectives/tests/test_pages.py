@@ -188,3 +188,71 @@ def test_demo_objectives_load_once_and_are_marked_illustrative(db, system_actor)
     assert readiness.targets.filter(region=None).get().value == 95
     assert readiness.name_ru.startswith("Доля организаций")
     assert "UNVERIFIED" in Indicator.objects.get(code="AI-SUPERCOMPUTE").source
+
+
+def test_hq_admin_sets_an_objective_and_an_indicator_with_targets_through_the_forms(world, page_client_for):
+    from aihq.objectives.models import Indicator, Objective
+
+    admin = page_client_for("hq_admin")
+    assert page_client_for("coordinator_a").get("/objectives/new/").status_code == 403
+    response = admin.post(
+        "/objectives/new/", {"code": "TRUST", "title_en": "Trust in AI", "title_ru": "Доверие", "owner": world.org_a.pk}
+    )
+    objective = Objective.objects.get(code="TRUST")
+    assert response["Location"] == f"/objectives/{objective.pk}/"
+    fields = {
+        "objective": objective.pk,
+        "code": "TRUST-SHARE",
+        "name_en": "Citizens who trust AI",
+        "unit": "percent",
+        "direction": "increase",
+        "baseline_value": "55",
+        "baseline_date": "2022-12-31",
+        "targets": "2030-12-31 80\n2030-12-31 90 RU-TA\n2022-12-31 60 ru-ta",
+        "shape": "linear",
+        "frequency": "yearly",
+        "aggregation": "mean",
+        "reporting_organisations": [world.org_a.pk, world.org_b.pk],
+    }
+    response = admin.post("/indicators/new/", fields)
+    indicator = Indicator.objects.get(code="TRUST-SHARE")
+    assert response.status_code == 302
+    assert sorted((t.region_id is not None, t.value) for t in indicator.targets.all()) == [
+        (False, 80),
+        (True, 60),
+        (True, 90),
+    ]
+    # A bad line is named; nothing changes.
+    bad = admin.post(f"/indicators/{indicator.pk}/edit/", {**fields, "targets": "2030-12-31 lots", "version": 1})
+    assert bad.status_code == 200
+    assert "Line 1" in bad.content.decode()
+    assert indicator.targets.count() == 3
+    # A stale version is refused on the form.
+    admin.post(f"/indicators/{indicator.pk}/edit/", {**fields, "unit": "%", "version": 1})
+    stale = admin.post(f"/indicators/{indicator.pk}/edit/", {**fields, "unit": "pp", "version": 1})
+    assert "changed by someone else" in stale.content.decode()
+    indicator.refresh_from_db()
+    assert (indicator.unit, indicator.version, indicator.code) == ("%", 2, "TRUST-SHARE")
+    edit_page = admin.get(f"/indicators/{indicator.pk}/edit/").content.decode()
+    assert "2030-12-31 90 RU-TA" in edit_page
+    assert page_client_for("editor_a").get(f"/indicators/{indicator.pk}/edit/").status_code == 403
+
+
+def test_stocktake_fetches_regions_behind_after_the_page(plan, page_client_for, system_actor, world):
+    from aihq.objectives.services import MeasurementInput, measurements_report
+
+    measurements_report(
+        actor=system_actor,
+        items=[
+            MeasurementInput(plan.indicator, dt.date(y, 12, 31), v, region=world.region)
+            for y, v in ((2022, 1), (2023, 2), (2024, 3))
+        ]
+        + [
+            MeasurementInput(plan.indicator, dt.date(y, 12, 31), v, region=plan.moscow)
+            for y, v in ((2022, 12), (2023, 30), (2024, 50))
+        ],
+    )
+    page = page_client_for("viewer_a").get("/stocktake/?at=2024-12-31").content.decode()
+    assert 'hx-get="/stocktake/regions-behind/?at=2024-12-31"' in page
+    fragment = page_client_for("viewer_a").get("/stocktake/regions-behind/?at=2024-12-31").content.decode()
+    assert f'id="behind-{plan.indicator.pk}" hx-swap-oob="true" data-testid="behind">1<' in fragment

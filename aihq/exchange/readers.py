@@ -81,7 +81,12 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 _("The file is not valid %(encoding)s: %(error)s.") % {"encoding": encoding, "error": exc}
             ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                _("The file starts like UTF-16 text but is not valid UTF-16: %(error)s.") % {"error": exc}
+            ) from None
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:

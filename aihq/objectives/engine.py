@@ -280,7 +280,7 @@ class Status:
 
 def _number(value: float | np.floating | FloatArray) -> float | None:
     number = float(np.asarray(value).reshape(-1)[0]) if isinstance(value, np.ndarray) else float(value)
-    return None if np.isnan(number) else number
+    return number if np.isfinite(number) else None
 
 
 def status(

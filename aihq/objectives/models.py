@@ -15,6 +15,14 @@ from aihq.core.i18n import localised
 from aihq.core.models import ScopeKind, TimeStampedModel
 from aihq.registry.models import Organisation, Region, UseCase, code_validator
 
+#: The largest magnitude a value, target or weight may have (beyond it the arithmetic loses all meaning).
+MAX_VALUE = 1e15
+
+
+def check_magnitude(value: float | None, field: str) -> None:
+    if value is not None and not (abs(value) <= MAX_VALUE):  # also refuses NaN
+        raise ValidationError({field: _("Use a number between -10¹⁵ and 10¹⁵.")})
+
 
 class Objective(TimeStampedModel):
     """A strategic goal of a programme or strategy, measured by its indicators."""
@@ -163,6 +171,10 @@ class Indicator(TimeStampedModel):
             errors["name_en"] = str(_("Give the name in English or in Russian."))
         if (self.baseline_value is None) != (self.baseline_date is None):
             errors["baseline_date"] = str(_("Give both the baseline value and its date, or neither."))
+        try:
+            check_magnitude(self.baseline_value, "baseline_value")
+        except ValidationError as exc:
+            errors.update({k: str(v[0]) for k, v in exc.message_dict.items()})
         if self.region_country and not (len(self.region_country) == 2 and self.region_country.isalpha()):
             errors["region_country"] = str(_("Use a two-letter ISO 3166-1 code, such as RU."))
         self.region_country = self.region_country.upper()
@@ -267,6 +279,8 @@ class Measurement(TimeStampedModel):
         return f"{self.indicator.code} {self.period_end}: {self.value:g}"
 
     def clean(self) -> None:
+        check_magnitude(self.value, "value")
+        check_magnitude(self.weight, "weight")
         if self.weight is not None and self.weight < 0:
             raise ValidationError({"weight": _("A weight cannot be negative.")})
         if self.period_end and self.period_end > dt.date.today() + dt.timedelta(days=366):

@@ -30,7 +30,10 @@ def refresh_national_values(indicator_ids: Iterable[int], periods: Iterable[dt.d
     ids = sorted(set(indicator_ids))
     if not ids:
         return 0
-    rules = dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "aggregation"))
+    # Lock the indicators: two reports of the same period must not both rewrite its national value.
+    rules = dict(
+        Indicator.objects.select_for_update().order_by("pk").filter(pk__in=ids).values_list("pk", "aggregation")
+    )
     scope = Q(indicator_id__in=ids)
     if periods is not None:
         wanted = sorted(set(periods))
@@ -48,10 +51,13 @@ def refresh_national_values(indicator_ids: Iterable[int], periods: Iterable[dt.d
             weighted_total=Sum(F("value") * F("weight")),
             weight_total=Sum("weight"),
             regions=Count("id"),
+            weighted_regions=Count("weight"),
         )
         .order_by()
     )
     for row in rollup:
+        if rules[row["indicator_id"]] == Aggregation.WEIGHTED_MEAN:
+            row["regions"] = row["weighted_regions"]
         aggregated = _aggregate(rules[row["indicator_id"]], row)
         if aggregated is not None:
             values[(row["indicator_id"], row["period_end"])] = (aggregated, True, row["regions"])

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from aihq.exchange.formats.base import Problem
-from aihq.objectives.models import Indicator
+from aihq.objectives.models import MAX_VALUE, Indicator
 from aihq.objectives.services import MeasurementInput
 from aihq.registry.models import Organisation, Region
 
@@ -56,7 +56,10 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(_("A number is needed, not yes/no."))
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(_("Use a number between -10¹⁵ and 10¹⁵.")) from None
     else:
         text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if "," in text and "." in text:
@@ -67,6 +70,8 @@ def parse_number(value: Any) -> float:
             raise ValueError(_("Not a number.")) from None
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(_("A value must be a finite number."))
+    if abs(number) > MAX_VALUE:
+        raise ValueError(_("Use a number between -10¹⁵ and 10¹⁵."))
     return number
 
 

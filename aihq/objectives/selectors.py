@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from aihq.core.db import DayNumber
 from aihq.objectives import engine
@@ -38,7 +38,7 @@ from aihq.objectives.models import (
     Objective,
     RagOverride,
 )
-from aihq.registry.models import Organisation, Region
+from aihq.registry.models import Organisation, OrganisationKind, Region
 
 LeagueBy = Literal["region", "organisation"]
 
@@ -163,10 +163,21 @@ def _first_per_period(rows: Iterable[tuple[int, dt.date, float]]) -> dict[int, l
     return out
 
 
+def regional_figures(user: Any) -> QuerySet[Measurement]:
+    """Values that count as a region's figure: the HQ's statistic, or one its own regional government reported.
+
+    (Reporting validates that an organisation names only its own region.)
+    """
+    return Measurement.objects.restrict(user, "view").filter(
+        Q(organisation__isnull=True) | Q(organisation__kind=OrganisationKind.REGIONAL_GOVERNMENT),
+        region__isnull=False,
+    )
+
+
 def regional_series(indicator: Indicator, user: Any) -> dict[int, Series]:
     rows = (
-        Measurement.objects.restrict(user, "view")
-        .filter(indicator=indicator, region__isnull=False)
+        regional_figures(user)
+        .filter(indicator=indicator)
         .order_by("region_id", "period_end", F("organisation_id").asc(nulls_first=True), "id")
         .values_list("region_id", "period_end", "value")
     )
@@ -427,8 +438,10 @@ def reporting_gaps(indicator: Indicator, user: Any, at: dt.date) -> list[Reporti
         index = int(np.searchsorted(np.array(due, dtype="datetime64[D]"), np.datetime64(day, "D")))
         return due[index] if index < len(due) and (index > 0 or day > reporting_start(indicator)) else None
 
-    for region_id, organisation_id, day in visible.values_list("region_id", "organisation_id", "period_end"):
-        for series_key in ((("region", region_id),) if region_id else ()) + (
+    rows = visible.values_list("region_id", "organisation_id", "organisation__kind", "period_end")
+    for region_id, organisation_id, kind, day in rows:
+        counts_for_region = region_id and (organisation_id is None or kind == OrganisationKind.REGIONAL_GOVERNMENT)
+        for series_key in ((("region", region_id),) if counts_for_region else ()) + (
             (("organisation", organisation_id),) if organisation_id else ()
         ):
             period = period_of(day)
@@ -480,8 +493,8 @@ def regions_behind(indicators: Sequence[Indicator], user: Any, at: dt.date) -> d
     plans = plans_for(regional)
     rows = np.array(
         list(
-            Measurement.objects.restrict(user, "view")
-            .filter(indicator__in=regional, region__isnull=False, period_end__lte=at)
+            regional_figures(user)
+            .filter(indicator__in=regional, period_end__lte=at)
             .annotate(day=DayNumber("period_end"))
             .order_by("indicator_id", "region_id", "period_end", F("organisation_id").asc(nulls_first=True))
             .values_list("indicator_id", "region_id", "day", "value")

@@ -14,6 +14,7 @@ from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
 from aihq.core.services import check_version, reject_unknown_fields, service
 from aihq.exchange.formats.base import Problem
 from aihq.objectives.models import (
+    MAX_VALUE,
     Aggregation,
     Contribution,
     Indicator,
@@ -105,6 +106,16 @@ class TargetSpec:
     region: Region | None = None
 
 
+def _check_plan(indicator: Indicator) -> None:
+    """National targets come after the baseline (whichever of them changed)."""
+    if (
+        indicator.baseline_date is not None
+        and indicator.targets.filter(region=None, date__lte=indicator.baseline_date).exists()
+    ):
+        message = _("National targets must come after the baseline date.")
+        raise ValidationError({"baseline_date": message, "targets": message})
+
+
 def _set_targets(indicator: Indicator, targets: Iterable[TargetSpec]) -> None:
     """Make the indicator's targets exactly ``targets`` (changed rows updated, missing rows deleted)."""
     wanted: dict[tuple[int | None, dt.date], TargetSpec] = {}
@@ -114,13 +125,16 @@ def _set_targets(indicator: Indicator, targets: Iterable[TargetSpec]) -> None:
             raise ValidationError(
                 {"targets": _("Two targets on %(date)s for the same place.") % {"date": spec.date.isoformat()}}
             )
-        if not isinstance(spec.value, (int, float)) or spec.value != spec.value:
-            raise ValidationError({"targets": _("A target value must be a number.")})
+        if not isinstance(spec.value, (int, float)) or not abs(spec.value) <= MAX_VALUE:
+            raise ValidationError({"targets": _("A target value must be a number between -10¹⁵ and 10¹⁵.")})
+        if spec.region is not None and indicator.region_country and spec.region.country != indicator.region_country:
+            raise ValidationError(
+                {
+                    "targets": _("%(region)s is not a region of %(country)s.")
+                    % {"region": spec.region.code, "country": indicator.region_country}
+                }
+            )
         wanted[key] = spec
-    if indicator.baseline_date is not None:
-        for region_id, day in wanted:
-            if region_id is None and day <= indicator.baseline_date:
-                raise ValidationError({"targets": _("National targets must come after the baseline date.")})
     existing = {(t.region_id, t.date): t for t in indicator.targets.all()}
     for key, target in existing.items():
         if key not in wanted:
@@ -147,6 +161,7 @@ def indicator_create(
     _require_hq_admin(actor)
     indicator: Indicator = _save(Indicator(**fields))
     _set_targets(indicator, targets)
+    _check_plan(indicator)
     indicator.reporting_organisations.set(list(reporting_organisations))
     return indicator
 
@@ -173,6 +188,7 @@ def indicator_update(
     _save(current)
     if targets is not None:
         _set_targets(current, targets)
+    _check_plan(current)
     if reporting_organisations is not None:
         current.reporting_organisations.set(list(reporting_organisations))
     if "aggregation" in changes:
@@ -265,6 +281,27 @@ def _row_problems(row: int, item: MeasurementInput, actor: Any) -> list[Problem]
                 "",
                 _("%(code)s is a weighted mean of the regions: give each regional value its weight (%(label)s).")
                 % {"code": indicator.code, "label": indicator.weight_label or _("weight")},
+            )
+        )
+    region, organisation = item.region, item.organisation
+    if region is not None and indicator.region_country and region.country != indicator.region_country:
+        problems.append(
+            Problem(
+                row,
+                "region",
+                region.code,
+                _("%(region)s is not a region of %(country)s, where %(code)s is measured.")
+                % {"region": region.code, "country": indicator.region_country, "code": indicator.code},
+            )
+        )
+    if region is not None and organisation is not None and organisation.region_id != region.pk:
+        problems.append(
+            Problem(
+                row,
+                "region",
+                region.code,
+                _("%(code)s reports for its own region only; leave the region empty to report for the organisation.")
+                % {"code": organisation.code},
             )
         )
     candidate = Measurement(

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -27,16 +27,28 @@ from aihq.objectives.forms import (
     RagOverrideForm,
     UploadForm,
 )
-from aihq.objectives.models import Contribution, Indicator, Objective
+from aihq.objectives.models import Contribution, Indicator, NationalValue, Objective
 from aihq.registry import selectors as registry_selectors
 from aihq.registry.models import Region
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+
 
 def _at(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("at", "").strip())
-    except ValueError:
+    """The day to assess (?at=YYYY-MM-DD, 1900–2200); today, with a note, when it is missing or not a date."""
+    text = request.GET.get("at", "").strip()
+    if not text:
         return dt.date.today()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        messages.warning(
+            request, _("%(text)s is not a date between 1900 and 2200: showing today.") % {"text": text[:20]}
+        )
+        return dt.date.today()
+    return day
 
 
 def _form_errors(form: Any) -> str:
@@ -186,8 +198,20 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"region": region, "rating": rated.override.rating if rated.override else None}
         ),
         "linear_warning": _saturating(series, indicator),
+        "coverage": None if region is not None else _coverage(indicator, at),
     }
     return render(request, "objectives/indicator_detail.html", context)
+
+
+def _coverage(indicator: Indicator, at: dt.date) -> dict[str, Any] | None:
+    """When the latest national value was added up from only some of the expected regions: which, how many."""
+    latest = NationalValue.objects.filter(indicator=indicator, period_end__lte=at).order_by("-period_end").first()
+    if latest is None or not latest.derived or not indicator.region_country:
+        return None
+    expected = selectors.expected_regions(indicator).count()
+    if latest.regions >= expected:
+        return None
+    return {"period_end": latest.period_end, "regions": latest.regions, "expected": expected}
 
 
 def _saturating(series: selectors.Series, indicator: Indicator) -> bool:
@@ -217,9 +241,12 @@ def measurement_report(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(
-                request, _("Value saved.") if outcome.created else _("The value for this period was replaced.")
-            )
+            if outcome.created:
+                messages.success(request, _("Value saved."))
+            elif outcome.updated:
+                messages.success(request, _("The value for this period was replaced."))
+            else:
+                messages.info(request, _("Nothing changed: this value was already reported for the period."))
     else:
         messages.error(request, _form_errors(form))
     return redirect("indicator-detail", pk=indicator.pk)
@@ -267,7 +294,10 @@ def rag_override(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_for_user(selectors.indicator_list(request.user), request.user, pk)
     region_code = ""
     if request.POST.get("clear"):
-        region = get_object_or_404(Region, pk=request.POST["region"]) if request.POST.get("region") else None
+        region_id = request.POST.get("region", "")
+        if region_id and not (region_id.isascii() and region_id.isdecimal()):
+            raise Http404
+        region = get_object_or_404(Region, pk=region_id) if region_id else None
         services.rag_override_clear(actor=request.user, indicator=indicator, region=region)
         region_code = region.code if region else ""
         messages.success(request, _("The override was removed; the computed rating applies."))

@@ -282,3 +282,10 @@ def test_json_of_the_wrong_shape_is_refused_saying_what_it_must_be_and_what_it_i
 def test_invalid_json_is_refused_naming_the_line_and_column():
     with pytest.raises(FileProblem, match=r"The JSON is not valid: .* at line 2, column"):
         read_table(data=b'[{"name": "A"},\n {"name": }]', name="x.json")
+
+
+def test_truncated_utf16_is_a_clear_file_problem():
+    from aihq.exchange.readers import FileProblem, read_table
+
+    with pytest.raises(FileProblem, match="UTF-16"):
+        read_table(data=b"\xff\xfe\x00\x00indicator,period,value\n", name="values.csv")

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from aihq.accounts.permissions import scope_for
 from aihq.objectives.models import Contribution, Indicator, Measurement, Objective, RagRating
 from aihq.objectives.services import TargetSpec
 from aihq.registry.api.serializers import VisibleOrganisationField
@@ -94,6 +95,12 @@ class IndicatorSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     def to_representation(self, instance: Indicator) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
+        # Who must report is listed as far as the reader may see those organisations (the owner is public:
+        # accountability for a national objective is not a secret).
+        scope = scope_for(getattr(self.context.get("request"), "user", None))
+        data["reporting_organisations"] = [
+            o.code for o in instance.reporting_organisations.all() if scope.can_view_org(o.pk)
+        ]
         data["targets"] = [
             {"date": t.date.isoformat(), "value": t.value, "region": t.region.code if t.region else None}
             for t in sorted(instance.targets.all(), key=lambda t: (t.region_id or 0, t.date))
@@ -161,5 +168,6 @@ class ContributionSerializer(serializers.ModelSerializer):  # type: ignore[type-
         fields = super().get_fields()
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        fields["use_case"].queryset = UseCase.objects.restrict(user, "change")  # type: ignore[attr-defined]
+        # Visible use cases: one the user may read but not edit is then refused by the service (403), not "unknown".
+        fields["use_case"].queryset = UseCase.objects.restrict(user, "view")  # type: ignore[attr-defined]
         return fields

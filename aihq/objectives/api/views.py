@@ -42,9 +42,12 @@ def parse_at(request: Request) -> dt.date:
     if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValidationError({"at": [_("Give the date as YYYY-MM-DD.")]}) from None
+    if not dt.date(1900, 1, 1) <= day <= dt.date(2200, 12, 31):
+        raise ValidationError({"at": [_("Give a date between 1900 and 2200.")]})
+    return day
 
 
 class _VersionedMixin:
@@ -188,7 +191,7 @@ class IndicatorViewSet(ScopedViewSetMixin, _VersionedMixin, viewsets.ModelViewSe
                 raise ValidationError({"organisation": [_("No organisation has this code.")]})
         last_k = None
         if text := request.query_params.get("last_k", "").strip():
-            if not text.isdigit() or int(text) < 3:
+            if not (text.isascii() and text.isdecimal()) or int(text) < 3:
                 raise ValidationError({"last_k": [_("Give a whole number of at least 3.")]})
             last_k = int(text)
         rated = selectors.indicator_status(

@@ -74,3 +74,9 @@ def use_case_contributions(context: dict[str, Any], use_case: Any) -> dict[str, 
         "form": ContributionForm(use_case=use_case, user=user) if editable else None,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def sees(scope: Any, organisation_id: int | None) -> bool:
+    """Whether the user (their ``user_scope``) may open the organisation's page."""
+    return bool(scope is not None and scope.can_view_org(organisation_id))

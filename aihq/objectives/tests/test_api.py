@@ -340,13 +340,11 @@ def test_contributions_link_use_cases_the_user_can_edit(plan, api_client_for, wo
     ok = editor.post("/api/v1/contributions/", {"use_case": world.uc_a.pk, "indicator": "READINESS"}, format="json")
     assert ok.status_code == 201, ok.json()
     other = editor.post("/api/v1/contributions/", {"use_case": world.uc_b.pk, "indicator": "READINESS"}, format="json")
-    assert other.status_code == 400  # not a use case editor_a may change
-    assert (
-        api_client_for("viewer_a")
-        .post("/api/v1/contributions/", {"use_case": world.uc_a.pk, "indicator": "READINESS"}, format="json")
-        .status_code
-        == 400
+    assert other.status_code == 400  # a use case editor_a cannot see is an unknown one
+    read_only = api_client_for("viewer_a").post(
+        "/api/v1/contributions/", {"use_case": world.uc_a.pk, "indicator": "READINESS"}, format="json"
     )
+    assert read_only.status_code == 403
     assert api_client_for("editor_b").get("/api/v1/contributions/").json()["count"] == 0
 
 
@@ -358,3 +356,41 @@ def test_objectives_and_indicators_are_readable_by_every_signed_in_user(plan, ap
     assert indicator["ETag"] == '"1"'
     assert indicator.json()["targets"] == [{"date": "2030-12-31", "value": 95.0, "region": None}]
     assert norole.patch(f"/api/v1/indicators/{plan.indicator.pk}/", {"unit": "x"}, format="json").status_code == 403
+
+
+def test_a_baseline_moved_onto_a_target_is_refused_and_nothing_breaks(plan, api_client_for):
+    admin = api_client_for("hq_admin")
+    response = admin.patch(f"/api/v1/indicators/{plan.indicator.pk}/", {"baseline_date": "2030-12-31"}, format="json")
+    assert response.status_code == 400
+    assert "baseline_date" in response.json()["errors"]
+    assert admin.get(f"/api/v1/indicators/{plan.indicator.pk}/status/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["at=9999-12-31", "at=0001-01-01", "last_k=%C2%B2", "last_k=-4", "region=%00", "organisation=" + "x" * 300]
+)
+def test_odd_status_parameters_are_400_not_500(plan, api_client_for, query):
+    response = api_client_for("viewer_a").get(f"/api/v1/indicators/{plan.indicator.pk}/status/?{query}")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", [10**400, 1e200, -1e16, "1e400", "nan", True, [], {"a": 1}, "12.5.3", "1,234.5"])
+def test_values_out_of_range_or_not_numbers_are_refused_by_row(plan, api_client_for, value):
+    response = api_client_for("hq_admin").post(
+        "/api/v1/measurements/", {"indicator": "READINESS", "period": "2025", "value": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["rows"][0]["field"] == "value"
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "[]", "{", "null"])
+def test_malformed_measurement_bodies_are_400(plan, api_client_for, body):
+    response = api_client_for("hq_admin").post("/api/v1/measurements/", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_reporting_organisations_are_listed_as_far_as_the_reader_sees(plan, api_client_for):
+    viewer = api_client_for("viewer_a").get(f"/api/v1/indicators/{plan.indicator.pk}/").json()
+    assert viewer["reporting_organisations"] == ["A"]
+    admin = api_client_for("hq_admin").get(f"/api/v1/indicators/{plan.indicator.pk}/").json()
+    assert sorted(admin["reporting_organisations"]) == ["A", "B"]

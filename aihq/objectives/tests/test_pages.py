@@ -256,3 +256,34 @@ def test_stocktake_fetches_regions_behind_after_the_page(plan, page_client_for, 
     assert 'hx-get="/stocktake/regions-behind/?at=2024-12-31"' in page
     fragment = page_client_for("viewer_a").get("/stocktake/regions-behind/?at=2024-12-31").content.decode()
     assert f'id="behind-{plan.indicator.pk}" hx-swap-oob="true" data-testid="behind">1<' in fragment
+
+
+def test_a_date_out_of_range_shows_today_with_a_note(plan, page_client_for):
+    response = page_client_for("viewer_a").get(f"/indicators/{plan.indicator.pk}/?at=9999-12-31")
+    assert response.status_code == 200
+    assert "is not a date between 1900 and 2200" in response.content.decode()
+
+
+def test_removing_an_override_for_a_region_that_is_not_a_number_is_404(plan, page_client_for):
+    response = page_client_for("hq_admin").post(
+        f"/indicators/{plan.indicator.pk}/rag-override/", {"clear": "1", "region": "abc"}
+    )
+    assert response.status_code == 404
+
+
+def test_a_national_value_from_some_regions_only_says_so(plan, page_client_for, system_actor, world):
+    from aihq.objectives.services import MeasurementInput, measurements_report
+
+    measurements_report(
+        actor=system_actor, items=[MeasurementInput(plan.indicator, dt.date(2025, 12, 31), 40, region=world.region)]
+    )
+    body = page_client_for("viewer_a").get(f"/indicators/{plan.indicator.pk}/?at=2026-01-31").content.decode()
+    assert "from the 1 of 2 regions" in body
+
+
+def test_reporting_the_same_value_again_says_nothing_changed(plan, page_client_for, world):
+    client = page_client_for("editor_a")
+    data = {"period_end": "2025", "value": "35.5", "organisation": world.org_a.pk}
+    client.post(f"/indicators/{plan.indicator.pk}/report/", data)
+    response = client.post(f"/indicators/{plan.indicator.pk}/report/", data, follow=True)
+    assert "Nothing changed" in response.content.decode()

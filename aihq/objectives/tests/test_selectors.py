@@ -75,17 +75,55 @@ def test_a_share_of_a_national_sum_has_no_regional_plan(plan, system_actor, worl
     assert {r.code: r.status.planned for r in rows} == {"RU-TA": None, "RU-MOW": None}
 
 
-def test_the_regions_official_statistic_wins_over_an_organisations_value(plan, system_actor, world):
+def _regional_government(world):
+    from aihq.registry.models import Organisation, OrganisationKind
+
+    return Organisation.objects.create(
+        code="TA-GOV", name_en="Government of Tatarstan", kind=OrganisationKind.REGIONAL_GOVERNMENT, region=world.region
+    )
+
+
+def test_a_regions_figure_is_the_hq_statistic_else_its_own_governments(plan, system_actor, world):
+    government = _regional_government(world)
     _report(
         system_actor,
         plan.indicator,
         [
-            (D(2024, 12, 31), 44, {"region": world.region, "organisation": world.org_a}),
+            (D(2023, 12, 31), 30, {"region": world.region, "organisation": government}),
+            (D(2024, 12, 31), 44, {"region": world.region, "organisation": government}),
             (D(2024, 12, 31), 40, {"region": world.region}),
         ],
     )
     series = selectors.regional_series(plan.indicator, world.users["hq_admin"])
-    assert series[world.region.pk].y.tolist() == [40]
+    assert series[world.region.pk].y.tolist() == [30, 40]
+
+
+def test_an_organisation_cannot_set_another_regions_figure(plan, system_actor, world):
+    from aihq.objectives.services import RowErrors
+
+    with pytest.raises(RowErrors) as caught:
+        _report(
+            system_actor, plan.indicator, [(D(2025, 12, 31), 99, {"region": world.region, "organisation": world.org_a})]
+        )
+    assert caught.value.problems[0].field == "region"
+    # Even an organisation in the region (a ministry, not its government) does not define the region's figure.
+    world.org_a.region = world.region
+    world.org_a.save()
+    _report(
+        system_actor, plan.indicator, [(D(2025, 12, 31), 99, {"region": world.region, "organisation": world.org_a})]
+    )
+    assert world.region.pk not in selectors.regional_series(plan.indicator, world.users["hq_admin"])
+    gaps = selectors.reporting_gaps(plan.indicator, world.users["hq_admin"], D(2026, 1, 31))
+    assert D(2025, 12, 31) in next(g for g in gaps if g.code == "RU-TA").missing
+
+
+def test_a_region_of_another_country_is_refused(plan, system_actor, world):
+    from aihq.objectives.services import RowErrors
+    from aihq.registry.models import Region
+
+    texas = Region.objects.create(code="US-TX", country="US", name_en="Texas")
+    with pytest.raises(RowErrors):
+        _report(system_actor, plan.indicator, [(D(2025, 12, 31), 1, {"region": texas})])
 
 
 def test_achievement_compares_the_latest_value_with_the_plan_for_its_own_date(plan, world):
@@ -181,7 +219,7 @@ def test_regions_behind_counts_like_the_regional_statuses(plan, system_actor, wo
     for index, region in enumerate(regions):
         for year in (2022, 2023, 2024):
             rows.append((D(year, 12, 31), 12 + (year - 2022) * (2 + 3 * index), {"region": region}))
-    rows.append((D(2024, 12, 31), 99, {"region": regions[0], "organisation": world.org_a}))  # loses to the statistic
+    rows.append((D(2024, 12, 31), 99, {"region": regions[0], "organisation": _regional_government(world)}))
     _report(system_actor, plan.indicator, rows)
     RagOverride.objects.create(indicator=plan.indicator, region=regions[-1], rating="red", reason="Judged.")
     user = world.users["viewer_a"]

@@ -370,42 +370,44 @@ def _require_hq_admin(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _save_form(request: HttpRequest, form: Any, save: Any, success: str) -> Any:
-    """Run ``save(**fields)`` for a valid form; service errors and conflicts land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    version = form.cleaned_data.get("version")
-    try:
-        saved = save(version, _fields(form))
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-        return None
-    except ConflictError as exc:
-        form.add_error(None, str(exc))
-        return None
-    messages.success(request, success)
-    return saved
-
-
-def _fields(form: Any) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
-    data.pop("version", None)
-    if form.instance.pk:
-        data.pop("code", None)
-    return data
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Any,
+    template: str,
+    context: dict[str, Any],
+    detail: str,
+) -> HttpResponse:
+    """A create or edit page: ``save(version, fields)`` a valid form, then go to ``detail``; errors stay on the form."""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        if form.instance.pk:
+            data.pop("code", None)  # codes are natural keys: never changed by an edit
+        try:
+            saved = save(version, data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Changes saved.") if form.instance.pk else _("Added."))
+            return redirect(detail, pk=saved.pk)
+    return render(request, template, {"form": form, "creating": not form.instance.pk, **context})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_create(request: HttpRequest) -> HttpResponse:
     _require_hq_admin(request)
-    form = ObjectiveForm(request.POST or None)
-    saved = _save_form(
-        request, form, lambda _v, data: services.objective_create(actor=request.user, **data), _("Objective added.")
+    return _form_page(
+        request,
+        ObjectiveForm(request.POST or None),
+        lambda _version, data: services.objective_create(actor=request.user, **data),
+        "objectives/objective_form.html",
+        {},
+        "objective-detail",
     )
-    if saved is not None:
-        return redirect("objective-detail", pk=saved.pk)
-    return render(request, "objectives/objective_form.html", {"form": form, "creating": True})
 
 
 @login_required
@@ -413,18 +415,16 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_hq_admin(request)
     objective = get_object_or_404(Objective, pk=pk)
-    form = ObjectiveForm(request.POST or None, instance=objective, initial={"version": objective.version})
-    saved = _save_form(
+    return _form_page(
         request,
-        form,
+        ObjectiveForm(request.POST or None, instance=objective, initial={"version": objective.version}),
         lambda version, data: services.objective_update(
             actor=request.user, objective=objective, expected_version=version, **data
         ),
-        _("Changes saved."),
+        "objectives/objective_form.html",
+        {"objective": objective},
+        "objective-detail",
     )
-    if saved is not None:
-        return redirect("objective-detail", pk=saved.pk)
-    return render(request, "objectives/objective_form.html", {"form": form, "objective": objective})
 
 
 @login_required
@@ -432,13 +432,14 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_create(request: HttpRequest) -> HttpResponse:
     _require_hq_admin(request)
     initial = {"objective": request.GET.get("objective")} if request.GET.get("objective") else None
-    form = IndicatorForm(request.POST or None, initial=initial)
-    saved = _save_form(
-        request, form, lambda _v, data: services.indicator_create(actor=request.user, **data), _("Indicator added.")
+    return _form_page(
+        request,
+        IndicatorForm(request.POST or None, initial=initial),
+        lambda _version, data: services.indicator_create(actor=request.user, **data),
+        "objectives/indicator_form.html",
+        {},
+        "indicator-detail",
     )
-    if saved is not None:
-        return redirect("indicator-detail", pk=saved.pk)
-    return render(request, "objectives/indicator_form.html", {"form": form, "creating": True})
 
 
 @login_required
@@ -446,15 +447,13 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_hq_admin(request)
     indicator = get_object_or_404(Indicator, pk=pk)
-    form = IndicatorForm(request.POST or None, instance=indicator, initial={"version": indicator.version})
-    saved = _save_form(
+    return _form_page(
         request,
-        form,
+        IndicatorForm(request.POST or None, instance=indicator, initial={"version": indicator.version}),
         lambda version, data: services.indicator_update(
             actor=request.user, indicator=indicator, expected_version=version, **data
         ),
-        _("Changes saved."),
+        "objectives/indicator_form.html",
+        {"indicator": indicator},
+        "indicator-detail",
     )
-    if saved is not None:
-        return redirect("indicator-detail", pk=saved.pk)
-    return render(request, "objectives/indicator_form.html", {"form": form, "indicator": indicator})

@@ -560,9 +560,12 @@ def batches(draw):
 
 
 def _close(a, b, scale):
-    """Equal to 1e-9 relative (to the values or, for results near zero by cancellation, to the data's scale)."""
+    """Equal to 1e-9 relative (to the values or, for results near zero by cancellation, to the data's scale).
+
+    ``status`` reports a figure it cannot give as a finite number as None; the arrays keep NaN or ±inf.
+    """
     if a is None or math.isnan(a):
-        return b is None or math.isnan(b)
+        return b is None or not math.isfinite(b)
     if b is None or math.isnan(b):
         return False
     if math.isinf(a) or math.isinf(b):

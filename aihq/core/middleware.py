@@ -1,11 +1,12 @@
-"""Request id and current user, carried in context variables for the audit log."""
+"""Request id and current user, carried in context variables for the audit log; NUL characters refused."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from aihq.core import context
 
@@ -43,3 +44,18 @@ class CurrentUserMiddleware:
             return self.get_response(request)
         finally:
             context.reset_actor(token)
+
+
+class RejectNulMiddleware:
+    """Refuse a query string with a NUL character (400): no database stores one, PostgreSQL fails on it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            message = _("The address contains a NUL character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "errors": {}}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)

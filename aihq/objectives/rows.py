@@ -118,6 +118,11 @@ def parse_rows(
     unknown_seen: set[str] = set()
     for number, row in normalised:
         before = len(problems)
+        problems.extend(
+            Problem(number, str(name), "", _("Contains a NUL character."))
+            for name, cell in row.items()
+            if isinstance(cell, str) and "\x00" in cell
+        )
         unknown = sorted(set(row) - set(COLUMNS) - unknown_seen)
         unknown_seen.update(unknown)  # each unknown column is named once, where it first appears
         problems.extend(Problem(number, name, "", _("Unknown column.")) for name in unknown if name)

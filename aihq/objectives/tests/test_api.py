@@ -394,3 +394,15 @@ def test_reporting_organisations_are_listed_as_far_as_the_reader_sees(plan, api_
     assert viewer["reporting_organisations"] == ["A"]
     admin = api_client_for("hq_admin").get(f"/api/v1/indicators/{plan.indicator.pk}/").json()
     assert sorted(admin["reporting_organisations"]) == ["A", "B"]
+
+
+def test_nul_characters_are_refused_in_addresses_and_rows(plan, api_client_for, page_client_for):
+    assert api_client_for("viewer_a").get("/api/v1/use-cases/?q=a%00b").status_code == 400
+    assert page_client_for("viewer_a").get(f"/indicators/{plan.indicator.pk}/?region=%00").status_code == 400
+    response = api_client_for("hq_admin").post(
+        "/api/v1/measurements/",
+        {"indicator": "READINESS", "period": "2025", "value": 1, "source": "a\x00b"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["rows"][0]["field"] == "source"

@@ -41,6 +41,8 @@ from aihq.objectives.models import (
 from aihq.registry.models import Organisation, OrganisationKind, Region
 
 LeagueBy = Literal["region", "organisation"]
+#: The days a status can be asked for (the calendar arithmetic of due periods stays in range).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
 
 def objective_list(user: Any) -> QuerySet[Objective]:

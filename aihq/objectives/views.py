@@ -31,8 +31,6 @@ from aihq.objectives.models import Contribution, Indicator, NationalValue, Objec
 from aihq.registry import selectors as registry_selectors
 from aihq.registry.models import Region
 
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
-
 
 def _at(request: HttpRequest) -> dt.date:
     """The day to assess (?at=YYYY-MM-DD, 1900–2200); today, with a note, when it is missing or not a date."""
@@ -43,7 +41,7 @@ def _at(request: HttpRequest) -> dt.date:
         day = dt.date.fromisoformat(text)
     except ValueError:
         day = None
-    if day is None or not EARLIEST <= day <= LATEST:
+    if day is None or not selectors.EARLIEST <= day <= selectors.LATEST:
         messages.warning(
             request, _("%(text)s is not a date between 1900 and 2200: showing today.") % {"text": text[:20]}
         )

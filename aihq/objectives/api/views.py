@@ -45,7 +45,7 @@ def parse_at(request: Request) -> dt.date:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValidationError({"at": [_("Give the date as YYYY-MM-DD.")]}) from None
-    if not dt.date(1900, 1, 1) <= day <= dt.date(2200, 12, 31):
+    if not selectors.EARLIEST <= day <= selectors.LATEST:
         raise ValidationError({"at": [_("Give a date between 1900 and 2200.")]})
     return day
 

@@ -8,6 +8,13 @@ from rest_framework.routers import DefaultRouter
 
 from aihq.accounts.api.views import MembershipViewSet
 from aihq.audit.api.views import AuditEventViewSet
+from aihq.energy.api.views import (
+    ComputeProfileViewSet,
+    ComputeSiteViewSet,
+    ExogenousLoadViewSet,
+    ScenarioRunViewSet,
+    ScenarioViewSet,
+)
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
@@ -24,6 +31,11 @@ router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("contributions", ContributionViewSet, basename="contribution")
+router.register("compute-sites", ComputeSiteViewSet, basename="computesite")
+router.register("compute-profiles", ComputeProfileViewSet, basename="computeprofile")
+router.register("exogenous-loads", ExogenousLoadViewSet, basename="exogenousload")
+router.register("scenarios", ScenarioViewSet, basename="scenario")
+router.register("scenario-runs", ScenarioRunViewSet, basename="scenariorun")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

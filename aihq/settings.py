@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "aihq.registry",
     "aihq.exchange",
     "aihq.objectives",
+    "aihq.energy",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("aihq.audit.urls")),
     path("", include("aihq.exchange.urls")),
     path("", include("aihq.objectives.urls")),
+    path("", include("aihq.energy.urls")),
     path("", include("aihq.registry.urls")),
 ]
 

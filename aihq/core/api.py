@@ -100,3 +100,17 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"detail": _("Server error. The request id in X-Request-ID helps the operators."), "errors": {}}, status=500
     )
+
+
+class VersionedMixin:
+    """Retrieve and update answer with the version as ETag; If-Match or ``version`` guard updates."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response: Response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response: Response = super().update(request, *args, **kwargs)  # type: ignore[misc]
+        response["ETag"] = etag(response.data["version"])
+        return response

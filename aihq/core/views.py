@@ -1,14 +1,21 @@
-"""Health check and error pages (JSON under /api/, HTML elsewhere)."""
+"""Health check, error pages (JSON under /api/, HTML elsewhere), and the create/edit page flow."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from aihq.core.api import is_api_request, json_not_found, json_server_error
+from aihq.core.forms import apply_service_errors
+from aihq.core.services import ConflictError
 
 
 @never_cache
@@ -34,3 +41,29 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
         return json_server_error(request)
     return render(request, "500.html", status=500)
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Any,
+    template: str,
+    context: dict[str, Any],
+    detail: str,
+) -> HttpResponse:
+    """A create or edit page: ``save(version, fields)`` a valid form, then go to ``detail``; errors stay on the form."""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        if form.instance.pk:
+            data.pop("code", None)  # codes are natural keys: never changed by an edit
+        try:
+            saved = save(version, data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Changes saved.") if form.instance.pk else _("Added."))
+            return redirect(detail, pk=saved.pk)
+    return render(request, template, {"form": form, "creating": not form.instance.pk, **context})

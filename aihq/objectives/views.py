@@ -15,8 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
-from aihq.core.forms import apply_service_errors
-from aihq.core.services import ConflictError
+from aihq.core.views import form_page
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import engine, rows, selectors, services
 from aihq.objectives.forms import (
@@ -368,37 +367,11 @@ def _require_hq_admin(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    save: Any,
-    template: str,
-    context: dict[str, Any],
-    detail: str,
-) -> HttpResponse:
-    """A create or edit page: ``save(version, fields)`` a valid form, then go to ``detail``; errors stay on the form."""
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        if form.instance.pk:
-            data.pop("code", None)  # codes are natural keys: never changed by an edit
-        try:
-            saved = save(version, data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Changes saved.") if form.instance.pk else _("Added."))
-            return redirect(detail, pk=saved.pk)
-    return render(request, template, {"form": form, "creating": not form.instance.pk, **context})
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_create(request: HttpRequest) -> HttpResponse:
     _require_hq_admin(request)
-    return _form_page(
+    return form_page(
         request,
         ObjectiveForm(request.POST or None),
         lambda _version, data: services.objective_create(actor=request.user, **data),
@@ -413,7 +386,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_hq_admin(request)
     objective = get_object_or_404(Objective, pk=pk)
-    return _form_page(
+    return form_page(
         request,
         ObjectiveForm(request.POST or None, instance=objective, initial={"version": objective.version}),
         lambda version, data: services.objective_update(
@@ -430,7 +403,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_create(request: HttpRequest) -> HttpResponse:
     _require_hq_admin(request)
     initial = {"objective": request.GET.get("objective")} if request.GET.get("objective") else None
-    return _form_page(
+    return form_page(
         request,
         IndicatorForm(request.POST or None, initial=initial),
         lambda _version, data: services.indicator_create(actor=request.user, **data),
@@ -445,7 +418,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_hq_admin(request)
     indicator = get_object_or_404(Indicator, pk=pk)
-    return _form_page(
+    return form_page(
         request,
         IndicatorForm(request.POST or None, instance=indicator, initial={"version": indicator.version}),
         lambda version, data: services.indicator_update(

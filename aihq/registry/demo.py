@@ -7,6 +7,7 @@
   through the OMB importer under a "USA" organisation;
 - the objectives and indicators of Russia's AI strategy to 2030 (real targets) with illustrative
   national, regional and organisation measurements, marked as such;
+- the "Russia 2030" compute and power scenario built from published figures, run once;
 - one demo account per role (development only; refused in production).
 """
 
@@ -81,6 +82,7 @@ def load_accounts(*, actor: Any) -> int:
 
 def load_demo(*, actor: Any) -> dict[str, int]:
     """Create what is missing of the demo set (idempotent: a second run changes nothing)."""
+    from aihq.energy.demo import load_scenarios
     from aihq.exchange.services import ImportOptions, import_usecases
     from aihq.objectives.demo import load_objectives
 
@@ -110,5 +112,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         + american.counts["organisations_created"],
         "use_cases": russian.counts["new"] + american.counts["new"],
         **load_objectives(actor=actor),
+        **load_scenarios(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from aihq.core.api import etag, expected_version
+from aihq.core.api import VersionedMixin, expected_version
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import rows, selectors, services
 from aihq.objectives.api.serializers import (
@@ -50,21 +50,7 @@ def parse_at(request: Request) -> dt.date:
     return day
 
 
-class _VersionedMixin:
-    """Retrieve and update answer with the version as ETag; If-Match or ``version`` guard updates."""
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response: Response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
-        response["ETag"] = etag(response.data["version"])
-        return response
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response: Response = super().update(request, *args, **kwargs)  # type: ignore[misc]
-        response["ETag"] = etag(response.data["version"])
-        return response
-
-
-class ObjectiveViewSet(ScopedViewSetMixin, _VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class ObjectiveViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """Objectives: read by every signed-in user, set by HQ admins. ``league`` ranks regions or organisations."""
 
     serializer_class = ObjectiveSerializer
@@ -135,7 +121,7 @@ def _league_response(request: Request, indicators: list[Indicator]) -> Response:
     )
 
 
-class IndicatorViewSet(ScopedViewSetMixin, _VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class IndicatorViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """Indicators with their targets; ``status`` and ``league`` assess them, ``rag-override`` rates by judgement."""
 
     serializer_class = IndicatorSerializer

@@ -1,0 +1,141 @@
+"""Scenarios run end to end: stored inputs, percentiles, the published estimate checked, pages, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from aihq.audit.models import AuditEvent
+from aihq.energy.models import Scenario, ScenarioRun
+from aihq.energy.scenarios import russia_2030
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def russia(world, system_actor):
+    from aihq.energy.services import scenario_create
+
+    return scenario_create(actor=system_actor, **{**russia_2030(), "samples": 2000})
+
+
+def test_hq_admin_runs_the_russia_2030_scenario_and_the_estimate_is_checked(russia, api_client_for):
+    assert api_client_for("coordinator_a").post(f"/api/v1/scenarios/{russia.pk}/run/").status_code == 403
+    response = api_client_for("hq_admin").post(f"/api/v1/scenarios/{russia.pk}/run/")
+    assert response.status_code == 201
+    run = ScenarioRun.objects.get()
+    assert AuditEvent.objects.filter(object_type="energy.scenariorun", object_id=str(run.pk)).exists()
+    results = run.results
+    assert results["years"] == [2025, 2026, 2027, 2028, 2029, 2030]
+    it_mw = results["national"]["it_mw"]["p50"]
+    assert it_mw[0] == pytest.approx(1800)
+    assert it_mw[-1] == pytest.approx(4300)
+    check = results["claim_check"]
+    assert check["claim_usd_bn"] == pytest.approx(77)
+    assert check["p10_bn"] <= check["p50_bn"] <= check["p90_bn"]
+    assert check["ratio"] == pytest.approx(77 / check["p50_bn"])
+    # The arithmetic, by hand for the median: 2.5 GW more IT load at 70 % and PUE ~1.3 is ~2.3 GW average.
+    assert 1.8 < check["new_load_gw"] < 2.8
+    gas = next(row for row in check["technologies"] if row["technology"] == "gas_combined_cycle")
+    assert gas["buys_gw"] == pytest.approx(77e9 / 1420e6)
+    # Same seed, same numbers.
+    again = api_client_for("hq_admin").post(f"/api/v1/scenarios/{russia.pk}/run/").json()
+    assert (
+        again["results"]["national"]["new_generation_capex_usd_cumulative"]
+        == results["national"]["new_generation_capex_usd_cumulative"]
+    )
+
+
+def test_scenario_page_shows_fans_and_the_check_in_both_languages(russia, page_client_for, system_actor):
+    from aihq.energy.services import scenario_run
+
+    scenario_run(actor=system_actor, scenario=russia)
+    viewer = page_client_for("viewer_a")
+    body = viewer.get(f"/energy/scenarios/{russia.pk}/").content.decode()
+    assert 'data-testid="claim-check"' in body
+    assert "The $77 bn" in body
+    assert 'id="fan-it_mw"' in body
+    assert 'data-testid="run"' not in body  # only HQ admins run
+    viewer.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    russian = viewer.get(f"/energy/scenarios/{russia.pk}/").content.decode()
+    assert "Россия-2030" in russian
+    assert "Газ, парогазовый цикл" in russian
+
+
+def test_run_csv_has_national_and_regional_rows(russia, page_client_for, system_actor):
+    from aihq.energy.services import scenario_run
+
+    run = scenario_run(actor=system_actor, scenario=russia)
+    response = page_client_for("viewer_a").get(f"/energy/runs/{run.pk}.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    national = [r for r in rows if r["region"] == "" and r["output"] == "it_mw"]
+    assert [int(r["year"]) for r in national] == list(range(2025, 2031))
+    assert {r["region"] for r in rows} == {"", "RU-MOW", "RU"}
+    assert any(r["output"] == "generation_mw_by_technology.nuclear" for r in rows)
+    assert all(float(r["p10"]) <= float(r["p50"]) + 1e-6 <= float(r["p90"]) + 2e-6 for r in rows)
+
+
+def test_a_scenario_without_demand_or_with_bad_parameters_is_a_clear_400(world, api_client_for, system_actor):
+    from aihq.energy.services import scenario_create
+
+    empty = scenario_create(
+        actor=system_actor,
+        code="EMPTY",
+        name_en="Empty",
+        start_year=2025,
+        end_year=2030,
+        parameters={"utilisation": 0.7, "efficiency_gain": 0, "demand_growth": 0, "reserve_margin": 0.15},
+    )
+    response = api_client_for("hq_admin").post(f"/api/v1/scenarios/{empty.pk}/run/")
+    assert response.status_code == 400
+    assert "demand" in response.json()["errors"]
+    bad = scenario_create(
+        actor=system_actor,
+        code="BAD",
+        name_en="Bad",
+        start_year=2025,
+        end_year=2026,
+        parameters={"utilisation": {"kind": "triangular", "low": 0.9, "mode": 0.5, "high": 0.6}},
+        demand={"regions": ["RU-TA"], "it_mw": {"RU-TA": [10, 20]}},
+    )
+    response = api_client_for("hq_admin").post(f"/api/v1/scenarios/{bad.pk}/run/")
+    assert response.status_code == 400
+    assert "parameters" in response.json()["errors"]
+    short = Scenario.objects.get(code="BAD")
+    short.parameters = {"utilisation": 0.7, "efficiency_gain": 0, "demand_growth": 0, "reserve_margin": 0.1}
+    short.demand = {"regions": ["RU-TA"], "it_mw": {"RU-TA": [10]}}
+    short.save()
+    response = api_client_for("hq_admin").post(f"/api/v1/scenarios/{short.pk}/run/")
+    assert response.status_code == 400
+    assert not ScenarioRun.objects.exists()
+
+
+def test_demo_scenario_loads_once(world, system_actor):
+    from aihq.energy.demo import load_scenarios
+
+    assert load_scenarios(actor=system_actor) == {"scenarios": 1}
+    assert load_scenarios(actor=system_actor) == {"scenarios": 0}
+    assert ScenarioRun.objects.count() == 1
+
+
+def test_energy_run_command_writes_a_run_and_its_csv(russia, tmp_path, capsys):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "run.csv"
+    call_command("energy_run", "RU-2030", "--samples", "500", "--output", str(out), "--json")
+    body = json.loads(capsys.readouterr().out)
+    run = ScenarioRun.objects.get(pk=body["run"])
+    assert (run.samples, body["samples"]) == (500, 500)
+    assert body["years"][-1] == 2030
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0] == ["region", "year", "output", "p10", "p50", "p90"]
+    assert len(rows) > 100
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("energy_run", "NOPE")
+    with pytest.raises(CommandError):
+        call_command("energy_run", "RU-2030", "--samples", "5")

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
-from aihq.energy.models import ComputeSite, check_accelerators
+from aihq.energy.models import ComputeProfile, ComputeSite, Scenario, check_accelerators
 from aihq.registry.models import Region
 
 
@@ -65,6 +65,85 @@ class ComputeSiteForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["operator"].queryset = writable_organisations(user).order_by("code")  # type: ignore[attr-defined]
         regions = sorted(Region.objects.all(), key=lambda r: r.name.casefold())
         self.fields["region"].choices = [("", "---------"), *((r.pk, r.name) for r in regions)]  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model with the actor's rights
+
+
+class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "code",
+            "name_en",
+            "name_ru",
+            "description_en",
+            "description_ru",
+            "start_year",
+            "end_year",
+            "samples",
+            "seed",
+            "mix",
+            "parameters",
+            "demand",
+        ]
+        widgets = {
+            "description_en": forms.Textarea(attrs={"rows": 3}),
+            "description_ru": forms.Textarea(attrs={"rows": 3}),
+            "mix": forms.Textarea(attrs={"rows": 3, "class": "mono"}),
+            "parameters": forms.Textarea(attrs={"rows": 10, "class": "mono"}),
+            "demand": forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        }
+        help_texts = {
+            "mix": _('Technology → share of the energy, such as {"gas_combined_cycle": 0.7, "nuclear": 0.3}.'),
+            "parameters": _(
+                "utilisation, efficiency_gain, demand_growth, reserve_margin (required) and server_kw, pue, "
+                "data_centre_capex_usd_per_mw, rub_per_usd, capex_usd_per_kw (by technology): a number, or "
+                '{"kind": "triangular", "low": …, "mode": …, "high": …}, uniform (low, high) or lognormal (p10, p90).'
+            ),
+            "demand": _(
+                'Empty: sites, compute profiles and exogenous loads. Or {"regions": [...], "it_mw": {region: [one '
+                'value per year]}, "exogenous_mw": {...}}.'
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        for name in ("mix", "parameters", "demand"):
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        for name in ("mix", "parameters", "demand"):
+            if name in data and data[name] is None:
+                data[name] = {}  # an empty box is an empty object
+        return data
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model with the actor's rights
+
+
+class ComputeProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ComputeProfile
+        fields = [
+            "accelerator_model",
+            "accelerators_reserved",
+            "inference_requests_per_day",
+            "accelerator_seconds_per_request",
+            "training_accelerator_hours",
+            "training_flop",
+            "host_region",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = sorted(Region.objects.all(), key=lambda r: r.name.casefold())
+        self.fields["host_region"].choices = [("", "---------"), *((r.pk, r.name) for r in regions)]  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
         pass  # the service validates the model with the actor's rights

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from aihq.energy import selectors
-from aihq.energy.model import Distribution, SimulationInputs, inputs_from_parameters, simulate
+from aihq.energy.model import Distribution, SimulationInputs, inputs_from_parameters, normalise_mix, simulate
 from aihq.energy.models import Scenario
 from aihq.energy.parameters import ParameterError, Parameters, load_parameters
 
@@ -49,6 +49,43 @@ def _per_year(table: Mapping[str, Any], regions: tuple[str, ...], years: int, na
             )
         out[i] = values
     return out
+
+
+def validate_definition(
+    parameters: Mapping[str, Any], mix: Mapping[str, Any] | str, demand: Mapping[str, Any], years: int
+) -> None:
+    """Refuse a scenario whose parameters, mix or demand could never run (field by field)."""
+    params = load_parameters()
+    if not isinstance(parameters, Mapping):
+        raise ValidationError({"parameters": _("Parameters are an object of names and distributions.")})
+    for name, value in parameters.items():
+        if name in (*REQUIRED, *OPTIONAL):
+            _distribution(name, value)
+        elif name == "capex_usd_per_kw":
+            if not isinstance(value, Mapping):
+                raise ValidationError({"parameters": _("capex_usd_per_kw is an object of technologies.")})
+            for tech, dist in value.items():
+                _distribution(f"capex_usd_per_kw.{tech}", dist)
+        elif name == "accelerator_model":
+            try:
+                params.accelerator(str(value))
+            except ParameterError as exc:
+                raise ValidationError({"parameters": str(exc)}) from None
+        elif name != "claim":
+            raise ValidationError({"parameters": _("Unknown parameter %(name)s.") % {"name": name}})
+    try:
+        normalise_mix(mix or "gas_combined_cycle", params)
+    except (ParameterError, ValueError, TypeError) as exc:
+        raise ValidationError({"mix": str(exc)}) from None
+    if demand:
+        if not isinstance(demand, Mapping):
+            raise ValidationError({"demand": _("Demand is an object: regions, it_mw, accelerators, exogenous_mw.")})
+        regions = tuple(demand.get("regions") or sorted({*demand.get("it_mw", {}), *demand.get("accelerators", {})}))
+        for key in ("it_mw", "accelerators", "exogenous_mw"):
+            table = demand.get(key, {})
+            if not isinstance(table, Mapping):
+                raise ValidationError({"demand": _("%(name)s is an object of regions.") % {"name": key}})
+            _per_year(table, regions, years, key)
 
 
 def inputs_for(scenario: Scenario, user: Any, params: Parameters | None = None) -> SimulationInputs:

@@ -132,7 +132,16 @@ def load_save(
 def scenario_create(*, actor: Any, **fields: Any) -> Scenario:
     reject_unknown_fields(fields, SCENARIO_FIELDS)
     require_hq_admin(actor, _("Only HQ admins manage scenarios."))
-    return _save(Scenario(**fields))  # type: ignore[no-any-return]
+    scenario: Scenario = _save(Scenario(**fields))
+    _validate(scenario)
+    return scenario
+
+
+def _validate(scenario: Scenario) -> None:
+    from aihq.energy.scenarios import validate_definition
+
+    years = scenario.end_year - scenario.start_year + 1
+    validate_definition(scenario.parameters or {}, scenario.mix or {}, scenario.demand or {}, years)
 
 
 @service
@@ -146,7 +155,9 @@ def scenario_update(
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
-    return _save(current)  # type: ignore[no-any-return]
+    _save(current)
+    _validate(current)
+    return current
 
 
 @service

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
 from aihq.core.views import form_page
 from aihq.energy import selectors, services
-from aihq.energy.forms import ComputeSiteForm
+from aihq.energy.forms import ComputeProfileForm, ComputeSiteForm, ScenarioForm
 from aihq.energy.models import SiteStatus
 from aihq.energy.scenarios import run_rows
 from aihq.energy.templatetags.energy_tags import technology
+from aihq.registry import selectors as registry_selectors
 
 
 @login_required
@@ -142,3 +143,57 @@ def run_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerows(run_rows(run.results))
     return response
+
+
+def _require_hq_admin(request: HttpRequest) -> None:
+    if not scope_for(request.user).is_hq_admin:
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_create(request: HttpRequest) -> HttpResponse:
+    _require_hq_admin(request)
+    return form_page(
+        request,
+        ScenarioForm(request.POST or None),
+        lambda _version, data: services.scenario_create(actor=request.user, **data),
+        "energy/scenario_form.html",
+        {},
+        "scenario-detail",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_hq_admin(request)
+    scenario = get_object_for_user(selectors.scenario_list(request.user), request.user, pk)
+    return form_page(
+        request,
+        ScenarioForm(request.POST or None, instance=scenario, initial={"version": scenario.version}),
+        lambda version, data: services.scenario_update(
+            actor=request.user, scenario=scenario, expected_version=version, **data
+        ),
+        "energy/scenario_form.html",
+        {"scenario": scenario},
+        "scenario-detail",
+    )
+
+
+@login_required
+@require_POST
+def profile_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a use case's compute profile from its page."""
+    use_case = get_object_for_user(registry_selectors.use_case_list(request.user), request.user, pk, "change")
+    form = ComputeProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            services.profile_set(actor=request.user, use_case=use_case, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Compute profile saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("usecase-detail", pk=use_case.pk)

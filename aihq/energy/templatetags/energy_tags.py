@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -41,3 +43,22 @@ def parameter(name: str) -> str:
     if name.startswith("capex_usd_per_kw."):
         return str(_("Capex per kW: %(technology)s") % {"technology": technology(name.split(".", 1)[1])})
     return str(PARAMETERS.get(name, name))
+
+
+@register.inclusion_tag("energy/_use_case_compute.html", takes_context=True)
+def use_case_compute(context: dict[str, Any], use_case: Any) -> dict[str, Any]:
+    """A use case's compute profile, and (for its editors) the form to set it."""
+    from aihq.accounts.permissions import can_change
+    from aihq.energy.forms import ComputeProfileForm
+    from aihq.energy.models import ComputeProfile
+
+    user = context["request"].user
+    profile = (
+        ComputeProfile.objects.restrict(user, "view").filter(use_case=use_case).select_related("host_region").first()
+    )
+    return {
+        "use_case": use_case,
+        "profile": profile,
+        "form": ComputeProfileForm(instance=profile) if can_change(user, use_case) else None,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -92,18 +92,26 @@ def test_a_scenario_without_demand_or_with_bad_parameters_is_a_clear_400(world, 
     response = api_client_for("hq_admin").post(f"/api/v1/scenarios/{empty.pk}/run/")
     assert response.status_code == 400
     assert "demand" in response.json()["errors"]
-    bad = scenario_create(
-        actor=system_actor,
-        code="BAD",
-        name_en="Bad",
-        start_year=2025,
-        end_year=2026,
-        parameters={"utilisation": {"kind": "triangular", "low": 0.9, "mode": 0.5, "high": 0.6}},
-        demand={"regions": ["RU-TA"], "it_mw": {"RU-TA": [10, 20]}},
-    )
-    response = api_client_for("hq_admin").post(f"/api/v1/scenarios/{bad.pk}/run/")
+    bad = {
+        "code": "BAD",
+        "name_en": "Bad",
+        "start_year": 2025,
+        "end_year": 2026,
+        "parameters": {"utilisation": {"kind": "triangular", "low": 0.9, "mode": 0.5, "high": 0.6}},
+        "demand": {"regions": ["RU-TA"], "it_mw": {"RU-TA": [10, 20]}},
+    }
+    response = api_client_for("hq_admin").post("/api/v1/scenarios/", bad, format="json")
     assert response.status_code == 400
     assert "parameters" in response.json()["errors"]
+    for field, value in [("mix", {"fusion": 1.0}), ("mix", {"nuclear": 0.5}), ("demand", {"it_mw": {"RU-TA": [1]}})]:
+        response = api_client_for("hq_admin").post(
+            "/api/v1/scenarios/", {**bad, "parameters": {}, field: value}, format="json"
+        )
+        assert response.status_code == 400, (field, value)
+        assert field in response.json()["errors"]
+    assert not Scenario.objects.filter(code="BAD").exists()
+    # A definition changed behind the services' back still fails clearly when run.
+    scenario_create(actor=system_actor, **{**bad, "parameters": {}})
     short = Scenario.objects.get(code="BAD")
     short.parameters = {"utilisation": 0.7, "efficiency_gain": 0, "demand_growth": 0, "reserve_margin": 0.1}
     short.demand = {"regions": ["RU-TA"], "it_mw": {"RU-TA": [10]}}

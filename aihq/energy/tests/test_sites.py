@@ -132,3 +132,47 @@ def test_site_pages(world, page_client_for):
     assert "MODEL=COUNT" in bad.content.decode()
     assert page_client_for("viewer_a").get(f"/energy/sites/{site.pk}/").status_code == 403
     assert page_client_for("viewer_a").get("/energy/sites/new/").status_code == 403
+
+
+def test_use_case_page_sets_a_compute_profile(world, page_client_for):
+    page = page_client_for("editor_a").get(f"/use-cases/{world.uc_a.pk}/").content.decode()
+    assert 'data-testid="compute-form"' in page
+    response = page_client_for("editor_a").post(
+        f"/use-cases/{world.uc_a.pk}/compute-profile/",
+        {"accelerator_model": "H100-SXM", "accelerators_reserved": "64", "host_region": world.region.pk},
+    )
+    assert response.status_code == 302
+    assert ComputeProfile.objects.get(use_case=world.uc_a).accelerators_reserved == 64
+    assert (
+        'data-testid="compute-form"'
+        not in page_client_for("viewer_a").get(f"/use-cases/{world.uc_a.pk}/").content.decode()
+    )
+    assert page_client_for("viewer_a").post(f"/use-cases/{world.uc_a.pk}/compute-profile/", {}).status_code == 403
+    assert page_client_for("editor_b").post(f"/use-cases/{world.uc_a.pk}/compute-profile/", {}).status_code == 404
+
+
+def test_hq_admin_edits_a_scenario_on_its_form(world, page_client_for):
+    admin = page_client_for("hq_admin")
+    assert page_client_for("editor_a").get("/energy/scenarios/new/").status_code == 403
+    fields = {
+        "code": "BASE",
+        "name_en": "Base",
+        "start_year": "2025",
+        "end_year": "2030",
+        "samples": "1000",
+        "seed": "7",
+        "mix": '{"gas_combined_cycle": 0.7, "nuclear": 0.3}',
+        "parameters": '{"utilisation": 0.7, "efficiency_gain": 0.05, "demand_growth": 0.2, "reserve_margin": 0.15}',
+        "demand": "",
+    }
+    response = admin.post("/energy/scenarios/new/", fields)
+    scenario = Scenario.objects.get(code="BASE")
+    assert response["Location"] == f"/energy/scenarios/{scenario.pk}/"
+    bad = admin.post(f"/energy/scenarios/{scenario.pk}/edit/", {**fields, "mix": '{"fusion": 1}', "version": 1})
+    assert bad.status_code == 200
+    assert "fusion" in bad.content.decode()
+    broken = admin.post(f"/energy/scenarios/{scenario.pk}/edit/", {**fields, "parameters": "{not json", "version": 1})
+    assert broken.status_code == 200
+    scenario.refresh_from_db()
+    assert scenario.mix == {"gas_combined_cycle": 0.7, "nuclear": 0.3}
+    assert scenario.version == 1

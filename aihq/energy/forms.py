@@ -99,7 +99,8 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         help_texts = {
             "mix": _('Technology → share of the energy, such as {"gas_combined_cycle": 0.7, "nuclear": 0.3}.'),
             "parameters": _(
-                "utilisation, efficiency_gain, demand_growth, reserve_margin (required) and server_kw, pue, "
+                "utilisation, efficiency_gain, demand_growth, reserve_margin (required) and server_kw, pue, pue_final, "
+                "utilisation_final, "
                 "data_centre_capex_usd_per_mw, rub_per_usd, capex_usd_per_kw (by technology): a number, or "
                 '{"kind": "triangular", "low": …, "mode": …, "high": …}, uniform (low, high) or lognormal (p10, p90).'
             ),

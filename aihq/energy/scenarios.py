@@ -3,7 +3,8 @@
 A scenario's JSON, as stored and as the API takes it:
 
 * ``parameters``: ``utilisation``, ``efficiency_gain``, ``demand_growth``, ``reserve_margin`` (required), and
-  optionally ``server_kw``, ``pue``, ``data_centre_capex_usd_per_mw``, ``rub_per_usd`` — each a number (fixed)
+  optionally ``server_kw``, ``pue``, ``pue_final`` and ``utilisation_final`` (linear trajectories to the last
+  year), ``data_centre_capex_usd_per_mw``, ``rub_per_usd`` — each a number (fixed)
   or a distribution ``{"kind": "triangular", "low": …, "mode": …, "high": …}`` (also ``uniform``,
   ``lognormal`` with ``p10``/``p90``); ``capex_usd_per_kw``: technology → distribution; ``accelerator_model``
   (default H100-SXM); ``claim``: ``{"usd": …, "rub": …}`` to check a published estimate against the run.
@@ -29,7 +30,7 @@ from aihq.energy.models import Scenario
 from aihq.energy.parameters import ParameterError, Parameters, load_parameters
 
 REQUIRED = ("utilisation", "efficiency_gain", "demand_growth", "reserve_margin")
-OPTIONAL = ("server_kw", "pue", "data_centre_capex_usd_per_mw", "rub_per_usd")
+OPTIONAL = ("server_kw", "pue", "pue_final", "utilisation_final", "data_centre_capex_usd_per_mw", "rub_per_usd")
 
 
 def _distribution(name: str, value: Any) -> Distribution:
@@ -132,6 +133,8 @@ def inputs_for(scenario: Scenario, user: Any, params: Parameters | None = None) 
             pue=optional.get("pue"),
             data_centre_capex_usd_per_mw=optional.get("data_centre_capex_usd_per_mw"),
             rub_per_usd=optional.get("rub_per_usd"),
+            pue_final=optional.get("pue_final"),
+            utilisation_final=optional.get("utilisation_final"),
         )
     except (ParameterError, ValueError) as exc:
         raise ValidationError({"parameters": str(exc)}) from None

@@ -147,3 +147,33 @@ def test_energy_run_command_writes_a_run_and_its_csv(russia, tmp_path, capsys):
         call_command("energy_run", "NOPE")
     with pytest.raises(CommandError):
         call_command("energy_run", "RU-2030", "--samples", "5")
+
+
+def test_pue_and_utilisation_trajectories_reach_their_final_values(world, system_actor):
+    from aihq.energy.scenarios import inputs_for, run_results
+    from aihq.energy.services import scenario_create
+
+    scenario = scenario_create(
+        actor=system_actor,
+        code="TRAJ",
+        name_en="Trajectories",
+        start_year=2025,
+        end_year=2027,
+        samples=200,
+        parameters={
+            "utilisation": 0.5,
+            "utilisation_final": 0.9,
+            "pue": 1.5,
+            "pue_final": 1.1,
+            "efficiency_gain": 0,
+            "demand_growth": 0,
+            "reserve_margin": 0,
+        },
+        demand={"regions": ["RU-TA"], "it_mw": {"RU-TA": [100, 100, 100]}},
+    )
+    results, _seconds = run_results(scenario, inputs_for(scenario, system_actor))
+    energy = results["national"]["energy_twh"]["p50"]
+    # 100 MW IT × utilisation × PUE × 8,760 h: 0.5 × 1.5 first, 0.7 × 1.3 midway, 0.9 × 1.1 last.
+    assert energy == pytest.approx(
+        [100 * 0.5 * 1.5 * 8760 / 1e6, 100 * 0.7 * 1.3 * 8760 / 1e6, 100 * 0.9 * 1.1 * 8760 / 1e6], rel=1e-5
+    )

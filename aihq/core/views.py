@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from aihq.accounts.permissions import scope_for
 from aihq.core.api import is_api_request, json_not_found, json_server_error
 from aihq.core.forms import apply_service_errors
 from aihq.core.services import ConflictError
@@ -67,3 +68,9 @@ def form_page(
             messages.success(request, _("Changes saved.") if form.instance.pk else _("Added."))
             return redirect(detail, pk=saved.pk)
     return render(request, template, {"form": form, "creating": not form.instance.pk, **context})
+
+
+def require_hq_admin_page(request: HttpRequest) -> None:
+    """A page only HQ admins may open: 403 for everyone else."""
+    if not scope_for(request.user).is_hq_admin:
+        raise PermissionDenied

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
-from aihq.core.views import form_page
+from aihq.core.views import form_page, require_hq_admin_page
 from aihq.energy import selectors, services
 from aihq.energy.forms import ComputeProfileForm, ComputeSiteForm, ScenarioForm
 from aihq.energy.models import SiteStatus
@@ -145,15 +145,10 @@ def run_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _require_hq_admin(request: HttpRequest) -> None:
-    if not scope_for(request.user).is_hq_admin:
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def scenario_create(request: HttpRequest) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     return form_page(
         request,
         ScenarioForm(request.POST or None),
@@ -167,7 +162,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     scenario = get_object_for_user(selectors.scenario_list(request.user), request.user, pk)
     return form_page(
         request,

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
-from aihq.core.views import form_page
+from aihq.core.views import form_page, require_hq_admin_page
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import engine, rows, selectors, services
 from aihq.objectives.forms import (
@@ -362,15 +362,10 @@ def contribution_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("usecase-detail", pk=contribution.use_case_id)
 
 
-def _require_hq_admin(request: HttpRequest) -> None:
-    if not scope_for(request.user).is_hq_admin:
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_create(request: HttpRequest) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     return form_page(
         request,
         ObjectiveForm(request.POST or None),
@@ -384,7 +379,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     objective = get_object_or_404(Objective, pk=pk)
     return form_page(
         request,
@@ -401,7 +396,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_create(request: HttpRequest) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     initial = {"objective": request.GET.get("objective")} if request.GET.get("objective") else None
     return form_page(
         request,
@@ -416,7 +411,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     indicator = get_object_or_404(Indicator, pk=pk)
     return form_page(
         request,

@@ -18,6 +18,7 @@ from aihq.audit.selectors import object_history
 from aihq.core.forms import apply_service_errors
 from aihq.core.http import non_empty_query
 from aihq.core.services import ConflictError
+from aihq.core.views import require_hq_admin_page
 from aihq.registry import selectors, services
 from aihq.registry.filtersets import UseCaseFilterSet
 from aihq.registry.forms import OrganisationForm, UseCaseForm
@@ -196,15 +197,10 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _require_hq_admin(request: HttpRequest) -> None:
-    if not scope_for(request.user).is_hq_admin:
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
     form = OrganisationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -221,7 +217,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     organisation = Organisation.objects.filter(code=code).first()
     if organisation is None:
         raise Http404
@@ -244,7 +240,7 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def organisation_delete(request: HttpRequest, code: str) -> HttpResponse:
-    _require_hq_admin(request)
+    require_hq_admin_page(request)
     organisation = Organisation.objects.filter(code=code).first()
     if organisation is None:
         raise Http404

@@ -23,6 +23,7 @@ from aihq.energy.models import SiteStatus
 from aihq.energy.scenarios import run_rows
 from aihq.energy.templatetags.energy_tags import technology
 from aihq.registry import selectors as registry_selectors
+from aihq.registry.models import Region
 
 
 @login_required
@@ -98,20 +99,36 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_for_user(selectors.scenario_list(request.user), request.user, pk)
     run = selectors.run_list(request.user).filter(scenario=scenario).first()
     charts = None
+    region = request.GET.get("region", "")
+    regions: list[str] = run.results.get("regions", []) if run is not None else []
     if run is not None:
-        national = run.results.get("national", {})
+        if region in regions:
+            # One region's bands: the regional arrays are regions × years.
+            index = regions.index(region)
+            regional = run.results.get("regional", {})
+            outputs = {
+                key: {q: regional[key][q][index] for q in ("p10", "p50", "p90")}
+                for key in OUTPUT_LABELS
+                if key in regional
+            }
+        else:
+            region = ""
+            outputs = run.results.get("national", {})
         charts = {
             "years": run.results.get("years", []),
             "series": [
-                {"key": key, "label": str(label), **national[key]}
+                {"key": key, "label": str(label), **outputs[key]}
                 for key, label in OUTPUT_LABELS.items()
-                if key in national
+                if key in outputs
             ],
             "capex_by_technology": {
                 technology(code): value for code, value in run.results.get("capex_by_technology", {}).items()
             },
             "labels": {"p50": _("Median (P50)"), "band": _("P10–P90"), "total": _("Total")},
         }
+    names = {r.code: r.name for r in Region.objects.filter(code__in=regions)}
+    if "RU" in regions:
+        names["RU"] = str(_("Rest of Russia (national grid)"))
     return render(
         request,
         "energy/scenario_detail.html",
@@ -119,7 +136,9 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scenario": scenario,
             "run": run,
             "charts": charts,
-            "check": run.results.get("claim_check") if run is not None else None,
+            "check": run.results.get("claim_check") if run is not None and not region else None,
+            "regions": [(code, names.get(code, code)) for code in regions],
+            "region": region,
             "can_run": scope_for(request.user).is_hq_admin,
         },
     )

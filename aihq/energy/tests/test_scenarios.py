@@ -177,3 +177,20 @@ def test_pue_and_utilisation_trajectories_reach_their_final_values(world, system
     assert energy == pytest.approx(
         [100 * 0.5 * 1.5 * 8760 / 1e6, 100 * 0.7 * 1.3 * 8760 / 1e6, 100 * 0.9 * 1.1 * 8760 / 1e6], rel=1e-5
     )
+
+
+def test_scenario_page_for_one_region(russia, page_client_for, system_actor):
+    from aihq.energy.services import scenario_run
+    from aihq.registry.models import Region
+
+    Region.objects.create(code="RU-MOW", country="RU", name_en="Moscow", name_ru="Москва")
+    run = scenario_run(actor=system_actor, scenario=russia)
+    client = page_client_for("viewer_a")
+    body = client.get(f"/energy/scenarios/{russia.pk}/?region=RU-MOW").content.decode()
+    assert '<option value="RU-MOW" selected>Moscow</option>' in body
+    assert 'data-testid="claim-check"' not in body  # the national estimate is checked on the national view
+    moscow_it = run.results["regional"]["it_mw"]["p50"][run.results["regions"].index("RU-MOW")]
+    assert moscow_it[-1] == pytest.approx(4300 * 0.8)
+    assert f"{moscow_it[-1]}" in body  # the chart data is Moscow's
+    unknown = client.get(f"/energy/scenarios/{russia.pk}/?region=XX").content.decode()
+    assert 'data-testid="claim-check"' in unknown  # an unknown region falls back to the whole country

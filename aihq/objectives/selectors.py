@@ -176,14 +176,25 @@ def regional_figures(user: Any) -> QuerySet[Measurement]:
     )
 
 
-def regional_series(indicator: Indicator, user: Any) -> dict[int, Series]:
+def regional_series_many(indicators: Sequence[Indicator], user: Any) -> dict[int, dict[int, Series]]:
+    """Each indicator's regional series (indicator → region → series), in one query."""
     rows = (
         regional_figures(user)
-        .filter(indicator=indicator)
-        .order_by("region_id", "period_end", F("organisation_id").asc(nulls_first=True), "id")
-        .values_list("region_id", "period_end", "value")
+        .filter(indicator__in=list(indicators))
+        .order_by("indicator_id", "region_id", "period_end", F("organisation_id").asc(nulls_first=True), "id")
+        .values_list("indicator_id", "region_id", "period_end", "value")
     )
-    return {key: Series.of(points) for key, points in _first_per_period(rows).items()}
+    grouped: dict[int, list[tuple[int, dt.date, float]]] = defaultdict(list)
+    for indicator_id, region_id, day, value in rows:
+        grouped[indicator_id].append((region_id, day, value))
+    return {
+        indicator.pk: {key: Series.of(points) for key, points in _first_per_period(grouped[indicator.pk]).items()}
+        for indicator in indicators
+    }
+
+
+def regional_series(indicator: Indicator, user: Any) -> dict[int, Series]:
+    return regional_series_many([indicator], user)[indicator.pk]
 
 
 def organisation_series(indicator: Indicator, user: Any) -> dict[int, Series]:
@@ -298,23 +309,45 @@ def expected_regions(indicator: Indicator) -> QuerySet[Region]:
 
 def regional_statuses(indicator: Indicator, user: Any, at: dt.date) -> list[EntityStatus]:
     """Every region's status on ``at`` (expected regions and any region with values), best first."""
-    plans = plans_for([indicator])[indicator.pk]
-    series = regional_series(indicator, user)
-    region_ids = set(series) | set(expected_regions(indicator).values_list("id", flat=True)) | set(plans.regional)
-    regions = {r.pk: r for r in Region.objects.filter(pk__in=region_ids)}
-    overrides = _overrides([indicator.pk])
+    return regional_statuses_many([indicator], user, at)[indicator.pk]
+
+
+def regional_statuses_many(indicators: Sequence[Indicator], user: Any, at: dt.date) -> dict[int, list[EntityStatus]]:
+    """``regional_statuses`` of many indicators with a fixed number of queries (and one engine pass each)."""
+    plans = plans_for(indicators)
+    series = regional_series_many(indicators, user)
+    overrides = _overrides(plans)
+    countries = {indicator.region_country for indicator in indicators if indicator.region_country}
+    by_country: dict[str, set[int]] = defaultdict(set)
+    for region_id, country in Region.objects.filter(country__in=countries).values_list("id", "country"):
+        by_country[country].add(region_id)
+    wanted: dict[int, set[int]] = {
+        i.pk: set(series[i.pk]) | by_country.get(i.region_country, set()) | set(plans[i.pk].regional)
+        for i in indicators
+    }
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=set().union(*wanted.values()))}
     empty = Series.of([])
-    computed = engine.statuses(
-        [plans.for_region(indicator, region_id) for region_id in regions],
-        [_direction(indicator)] * len(regions),
-        [(series.get(region_id, empty).t, series.get(region_id, empty).y) for region_id in regions],
-        engine.day_number(at),
-    )
-    rows = [
-        EntityStatus(region_id, region.name, region.code, Rated(status, overrides.get((indicator.pk, region_id))))
-        for (region_id, region), status in zip(regions.items(), computed, strict=True)
-    ]
-    return sorted(rows, key=_ranking_key)
+    out: dict[int, list[EntityStatus]] = {}
+    for indicator in indicators:
+        ids = sorted(wanted[indicator.pk], key=lambda pk: regions[pk].code)
+        own = series[indicator.pk]
+        computed = engine.statuses(
+            [plans[indicator.pk].for_region(indicator, region_id) for region_id in ids],
+            [_direction(indicator)] * len(ids),
+            [(own.get(region_id, empty).t, own.get(region_id, empty).y) for region_id in ids],
+            engine.day_number(at),
+        )
+        rows = [
+            EntityStatus(
+                region_id,
+                regions[region_id].name,
+                regions[region_id].code,
+                Rated(status, overrides.get((indicator.pk, region_id))),
+            )
+            for region_id, status in zip(ids, computed, strict=True)
+        ]
+        out[indicator.pk] = sorted(rows, key=_ranking_key)
+    return out
 
 
 def organisation_statuses(indicator: Indicator, user: Any, at: dt.date) -> list[EntityStatus]:
@@ -360,10 +393,9 @@ def league(user: Any, at: dt.date, by: LeagueBy, indicators: Sequence[Indicator]
     """Regions or organisations ranked by (mean) achievement over ``indicators``; those without one last."""
     collected: dict[int, dict[int, EntityStatus]] = defaultdict(dict)
     labels: dict[int, tuple[str, str]] = {}
+    regional = regional_statuses_many(indicators, user, at) if by == "region" else {}
     for indicator in indicators:
-        statuses = (
-            regional_statuses(indicator, user, at) if by == "region" else organisation_statuses(indicator, user, at)
-        )
+        statuses = regional[indicator.pk] if by == "region" else organisation_statuses(indicator, user, at)
         for entity in statuses:
             collected[entity.key][indicator.pk] = entity
             labels[entity.key] = (entity.label, entity.code)

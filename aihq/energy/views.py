@@ -148,8 +148,12 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scenario_run(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_for_user(selectors.scenario_list(request.user), request.user, pk)
-    run = services.scenario_run(actor=request.user, scenario=scenario)
-    messages.success(request, _("Run finished in %(seconds).1f s.") % {"seconds": run.seconds})
+    try:
+        run = services.scenario_run(actor=request.user, scenario=scenario)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Run finished in %(seconds).1f s.") % {"seconds": run.seconds})
     return redirect("scenario-detail", pk=scenario.pk)
 
 

@@ -194,3 +194,21 @@ def test_scenario_page_for_one_region(russia, page_client_for, system_actor):
     assert f"{moscow_it[-1]}" in body  # the chart data is Moscow's
     unknown = client.get(f"/energy/scenarios/{russia.pk}/?region=XX").content.decode()
     assert 'data-testid="claim-check"' in unknown  # an unknown region falls back to the whole country
+
+
+def test_running_a_scenario_without_demand_from_the_page_explains_why(world, page_client_for, system_actor):
+    from aihq.energy.services import scenario_create
+
+    empty = scenario_create(
+        actor=system_actor,
+        code="EMPTY",
+        name_en="Empty",
+        start_year=2025,
+        end_year=2030,
+        parameters={"utilisation": 0.7, "efficiency_gain": 0, "demand_growth": 0, "reserve_margin": 0.15},
+    )
+    response = page_client_for("hq_admin").post(f"/energy/scenarios/{empty.pk}/run/", follow=True)
+    assert response.status_code == 200
+    assert "No demand" in response.content.decode()
+    assert page_client_for("editor_a").post(f"/energy/scenarios/{empty.pk}/run/").status_code == 403
+    assert not ScenarioRun.objects.exists()

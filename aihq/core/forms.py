@@ -1,6 +1,8 @@
-"""What every app's forms share."""
+"""What every app's forms share: service-validated model forms, errors as text, region choices."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,3 +15,28 @@ def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A model form whose model is validated and saved by a service (with the actor's rights), not by the form."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
+def form_errors_text(form: forms.BaseForm) -> str:
+    """A form's errors as one message, each prefixed with its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(error) for error in errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
+def region_choices(regions: Any = None) -> list[tuple[Any, str]]:
+    """Regions for a select, alphabetical in the reader's language (an empty choice first)."""
+    from aihq.registry.models import Region
+
+    rows = Region.objects.all() if regions is None else regions
+    return [("", "---------"), *sorted(((r.pk, r.name) for r in rows), key=lambda choice: choice[1].casefold())]

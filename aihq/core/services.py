@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from aihq.audit.recorder import audit_batch
@@ -59,3 +59,13 @@ def reject_unknown_fields(fields: Iterable[str], allowed: frozenset[str]) -> Non
     unknown = sorted(set(fields) - allowed)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown})
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def save_valid(instance: M) -> M:
+    """Validate a model instance completely, then save it."""
+    instance.full_clean()
+    instance.save()
+    return instance

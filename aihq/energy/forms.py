@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
+from aihq.core.forms import ServiceModelForm, region_choices
 from aihq.energy.models import ComputeProfile, ComputeSite, Scenario, check_accelerators
-from aihq.registry.models import Region
 
 
 class AcceleratorsField(forms.CharField):
@@ -40,7 +40,7 @@ class AcceleratorsField(forms.CharField):
         return result
 
 
-class ComputeSiteForm(forms.ModelForm):  # type: ignore[type-arg]
+class ComputeSiteForm(ServiceModelForm):
     accelerators = AcceleratorsField(label=_("Accelerators"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -63,14 +63,10 @@ class ComputeSiteForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["operator"].queryset = writable_organisations(user).order_by("code")  # type: ignore[attr-defined]
-        regions = sorted(Region.objects.all(), key=lambda r: r.name.casefold())
-        self.fields["region"].choices = [("", "---------"), *((r.pk, r.name) for r in regions)]  # type: ignore[attr-defined]
-
-    def _post_clean(self) -> None:
-        pass  # the service validates the model with the actor's rights
+        self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]
 
 
-class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
+class ScenarioForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -124,11 +120,8 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
                 data[name] = {}  # an empty box is an empty object
         return data
 
-    def _post_clean(self) -> None:
-        pass  # the service validates the model with the actor's rights
 
-
-class ComputeProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+class ComputeProfileForm(ServiceModelForm):
     class Meta:
         model = ComputeProfile
         fields = [
@@ -143,8 +136,4 @@ class ComputeProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = sorted(Region.objects.all(), key=lambda r: r.name.casefold())
-        self.fields["host_region"].choices = [("", "---------"), *((r.pk, r.name) for r in regions)]  # type: ignore[attr-defined]
-
-    def _post_clean(self) -> None:
-        pass  # the service validates the model with the actor's rights
+        self.fields["host_region"].choices = region_choices()  # type: ignore[attr-defined]

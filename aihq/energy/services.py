@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
-from aihq.core.services import check_version, reject_unknown_fields, service
+from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.energy.models import ComputeProfile, ComputeSite, ExogenousLoad, Scenario, ScenarioRun
 from aihq.registry.models import Organisation, Region, UseCase
 
@@ -55,12 +55,6 @@ SCENARIO_FIELDS = frozenset(
 )
 
 
-def _save(instance: Any) -> Any:
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 def _require_operator(actor: Any, organisation: Organisation) -> None:
     if not scope_for(actor).can_change_org(organisation.pk):
         raise PermissionDenied(
@@ -75,7 +69,7 @@ def site_create(*, actor: Any, **fields: Any) -> ComputeSite:
     operator = fields.get("operator")
     if operator is not None:
         _require_operator(actor, operator)
-    return _save(ComputeSite(**fields))  # type: ignore[no-any-return]
+    return save_valid(ComputeSite(**fields))
 
 
 @service
@@ -93,7 +87,7 @@ def site_update(
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
-    return _save(current)  # type: ignore[no-any-return]
+    return save_valid(current)
 
 
 @service
@@ -112,7 +106,7 @@ def profile_set(*, actor: Any, use_case: UseCase, **fields: Any) -> ComputeProfi
     profile = ComputeProfile.objects.filter(use_case=use_case).first() or ComputeProfile(use_case=use_case)
     for name, value in fields.items():
         setattr(profile, name, value)
-    return _save(profile)  # type: ignore[no-any-return]
+    return save_valid(profile)
 
 
 @service
@@ -125,14 +119,14 @@ def load_save(
         region=region, year=year, kind=kind
     )
     load.average_mw, load.source = average_mw, source
-    return _save(load)  # type: ignore[no-any-return]
+    return save_valid(load)
 
 
 @service
 def scenario_create(*, actor: Any, **fields: Any) -> Scenario:
     reject_unknown_fields(fields, SCENARIO_FIELDS)
     require_hq_admin(actor, _("Only HQ admins manage scenarios."))
-    scenario: Scenario = _save(Scenario(**fields))
+    scenario: Scenario = save_valid(Scenario(**fields))
     _validate(scenario)
     return scenario
 
@@ -155,7 +149,7 @@ def scenario_update(
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
-    _save(current)
+    save_valid(current)
     _validate(current)
     return current
 
@@ -171,7 +165,7 @@ def scenario_run(*, actor: Any, scenario: Scenario, samples: int | None = None) 
         raise ValidationError({"samples": _("Between 100 and 100,000 samples.")})
     samples = samples or scenario.samples
     results, seconds = run_results(scenario, inputs, samples=samples)
-    return _save(  # type: ignore[no-any-return]
+    return save_valid(
         ScenarioRun(
             scenario=scenario,
             scenario_version=scenario.version,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
+from aihq.core.forms import form_errors_text
 from aihq.core.views import form_page, require_hq_admin_page
 from aihq.energy import selectors, services
 from aihq.energy.forms import ComputeProfileForm, ComputeSiteForm, ScenarioForm
@@ -213,5 +214,5 @@ def profile_set(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Compute profile saved."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return redirect("usecase-detail", pk=use_case.pk)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import scope_for, writable_organisations
+from aihq.core.forms import ServiceModelForm, region_choices
 from aihq.exchange.forms import max_upload_bytes
 from aihq.objectives.models import Indicator, Objective, RagRating
 from aihq.objectives.rows import parse_number, parse_period
@@ -51,10 +52,8 @@ class MeasurementForm(forms.Form):
         self.fields["organisation"].queryset = writable_organisations(user).order_by("code")  # type: ignore[attr-defined]
         countries = [indicator.region_country] if indicator.region_country else []
         regions = Region.objects.filter(country__in=countries) if countries else Region.objects.all()
-        self.fields["region"].queryset = regions.order_by("name_en")  # type: ignore[attr-defined]
-        # Alphabetical in the reader's language (Russian names sort differently from English ones).
-        by_name = sorted(((r.pk, r.name) for r in regions), key=lambda choice: choice[1].casefold())
-        self.fields["region"].choices = [("", "---------"), *by_name]  # type: ignore[attr-defined]
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["region"].choices = region_choices(regions)  # type: ignore[attr-defined]
         if not scope_for(user).is_hq_admin:
             self.fields["organisation"].required = True
             self.fields["organisation"].help_text = _("The organisation you report for.")
@@ -133,7 +132,7 @@ class TargetsField(forms.CharField):
         return specs
 
 
-class ObjectiveForm(forms.ModelForm):  # type: ignore[type-arg]
+class ObjectiveForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -146,11 +145,8 @@ class ObjectiveForm(forms.ModelForm):  # type: ignore[type-arg]
         if self.instance.pk:
             self.fields["code"].disabled = True
 
-    def _post_clean(self) -> None:
-        pass  # the service validates the model with the actor's rights
 
-
-class IndicatorForm(forms.ModelForm):  # type: ignore[type-arg]
+class IndicatorForm(ServiceModelForm):
     targets = TargetsField(
         label=_("Targets"),
         required=False,
@@ -195,6 +191,3 @@ class IndicatorForm(forms.ModelForm):  # type: ignore[type-arg]
         if self.instance.pk:
             self.fields["code"].disabled = True
             self.initial["targets"] = list(self.instance.targets.select_related("region").order_by("region", "date"))
-
-    def _post_clean(self) -> None:
-        pass  # the service validates the model with the actor's rights

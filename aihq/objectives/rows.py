@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from aihq.exchange.formats.base import Problem
+from aihq.exchange.normalise import text
 from aihq.objectives.models import MAX_VALUE, Indicator
 from aihq.objectives.services import MeasurementInput
 from aihq.registry.models import Organisation, Region
@@ -83,12 +84,8 @@ def _normalise(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _codes(normalised: list[tuple[int, dict[str, Any]]], column: str) -> set[str]:
-    codes = {_text(row.get(column)) for _, row in normalised}
+    codes = {text(row.get(column)) for _, row in normalised}
     return {code for code in codes if code} | {code.upper() for code in codes if code}
 
 
@@ -126,7 +123,7 @@ def parse_rows(
         unknown = sorted(set(row) - set(COLUMNS) - unknown_seen)
         unknown_seen.update(unknown)  # each unknown column is named once, where it first appears
         problems.extend(Problem(number, name, "", _("Unknown column.")) for name in unknown if name)
-        code = _text(row.get("indicator"))
+        code = text(row.get("indicator"))
         found = indicators.get(code.lower()) if code else indicator
         if found is None:
             problems.append(
@@ -138,7 +135,7 @@ def parse_rows(
             problems.append(
                 Problem(number, "indicator", code, _("This upload is for %(code)s.") % {"code": indicator.code})
             )
-        period_text = _text(row.get("period"))
+        period_text = text(row.get("period"))
         period: dt.date | None = None
         try:
             period = parse_period(period_text) if period_text else None
@@ -148,24 +145,24 @@ def parse_rows(
             problems.append(Problem(number, "period", period_text, str(exc)))
         value: float | None = None
         raw_value = row.get("value")
-        if raw_value is None or _text(raw_value) == "":
+        if raw_value is None or text(raw_value) == "":
             problems.append(Problem(number, "value", "", _("Give the value.")))
         else:
             try:
                 value = parse_number(raw_value)
             except ValueError as exc:
-                problems.append(Problem(number, "value", _text(raw_value), str(exc)))
+                problems.append(Problem(number, "value", text(raw_value), str(exc)))
         weight: float | None = None
-        if _text(row.get("weight")):
+        if text(row.get("weight")):
             try:
                 weight = parse_number(row.get("weight"))
             except ValueError as exc:
-                problems.append(Problem(number, "weight", _text(row.get("weight")), str(exc)))
-        region_code = _text(row.get("region")).upper()
+                problems.append(Problem(number, "weight", text(row.get("weight")), str(exc)))
+        region_code = text(row.get("region")).upper()
         region = regions.get(region_code) if region_code else None
         if region_code and region is None:
             problems.append(Problem(number, "region", region_code, _("No region has this ISO 3166-2 code.")))
-        org_code = _text(row.get("organisation"))
+        org_code = text(row.get("organisation"))
         organisation = organisations.get(org_code.lower()) if org_code else None
         if org_code and organisation is None:
             problems.append(Problem(number, "organisation", org_code, _("No organisation has this code.")))
@@ -179,8 +176,8 @@ def parse_rows(
                 region=region,
                 organisation=organisation,
                 weight=weight,
-                source=_text(row.get("source"))[:500],
-                note=_text(row.get("note")),
+                source=text(row.get("source"))[:500],
+                note=text(row.get("note")),
                 row=number,
             )
         )

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
-from aihq.core.services import check_version, reject_unknown_fields, service
+from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.exchange.formats.base import Problem
 from aihq.objectives.models import (
     MAX_VALUE,
@@ -54,18 +54,12 @@ def _require_hq_admin(actor: Any) -> None:
     require_hq_admin(actor, _("Only HQ admins manage objectives and indicators."))
 
 
-def _save(instance: Any) -> Any:
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 @service
 def objective_create(*, actor: Any, **fields: Any) -> Objective:
     """Set a new objective (HQ admins only)."""
     reject_unknown_fields(fields, OBJECTIVE_FIELDS)
     _require_hq_admin(actor)
-    return _save(Objective(**fields))  # type: ignore[no-any-return]
+    return save_valid(Objective(**fields))
 
 
 @service
@@ -85,7 +79,7 @@ def objective_update(
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
-    return _save(current)  # type: ignore[no-any-return]
+    return save_valid(current)
 
 
 @service
@@ -142,10 +136,10 @@ def _set_targets(indicator: Indicator, targets: Iterable[TargetSpec]) -> None:
     for key, spec in wanted.items():
         current = existing.get(key)
         if current is None:
-            _save(Target(indicator=indicator, region=spec.region, date=spec.date, value=float(spec.value)))
+            save_valid(Target(indicator=indicator, region=spec.region, date=spec.date, value=float(spec.value)))
         elif current.value != spec.value:
             current.value = float(spec.value)
-            _save(current)
+            save_valid(current)
 
 
 @service
@@ -159,7 +153,7 @@ def indicator_create(
     """Add an indicator with its targets (HQ admins only)."""
     reject_unknown_fields(fields, INDICATOR_FIELDS)
     _require_hq_admin(actor)
-    indicator: Indicator = _save(Indicator(**fields))
+    indicator: Indicator = save_valid(Indicator(**fields))
     _set_targets(indicator, targets)
     _check_plan(indicator)
     indicator.reporting_organisations.set(list(reporting_organisations))
@@ -185,7 +179,7 @@ def indicator_update(
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
-    _save(current)
+    save_valid(current)
     if targets is not None:
         _set_targets(current, targets)
     _check_plan(current)
@@ -418,7 +412,7 @@ def contribution_add(*, actor: Any, use_case: UseCase, indicator: Indicator, not
     if contribution is None:
         contribution = Contribution(use_case=use_case, indicator=indicator)
     contribution.note = note
-    return _save(contribution)  # type: ignore[no-any-return]
+    return save_valid(contribution)
 
 
 @service
@@ -454,7 +448,7 @@ def rag_override_set(
     override.rating = rating
     override.reason = reason.strip()
     override.set_by = actor if getattr(actor, "pk", None) is not None else None
-    return _save(override)  # type: ignore[no-any-return]
+    return save_valid(override)
 
 
 @service

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
+from aihq.core.forms import form_errors_text
 from aihq.core.views import form_page, require_hq_admin_page
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import engine, rows, selectors, services
@@ -46,16 +47,6 @@ def _at(request: HttpRequest) -> dt.date:
         )
         return dt.date.today()
     return day
-
-
-def _form_errors(form: Any) -> str:
-    """A form's errors as one message, each prefixed with its field's label."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        text = " ".join(str(error) for error in errors)
-        parts.append(f"{label}: {text}" if label else text)
-    return " ".join(parts)
 
 
 def _can_report(user: Any) -> bool:
@@ -245,7 +236,7 @@ def measurement_report(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing changed: this value was already reported for the period."))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
     return redirect("indicator-detail", pk=indicator.pk)
 
 
@@ -277,7 +268,7 @@ def measurement_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RowErrors as exc:
             problems = exc.problems
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
     if problems:
         return render(
             request, "objectives/upload_errors.html", {"indicator": indicator, "problems": problems}, status=400
@@ -309,7 +300,7 @@ def rag_override(request: HttpRequest, pk: int) -> HttpResponse:
                 region_code = override.region.code if override.region else ""
                 messages.success(request, _("Rating overridden. Both ratings are shown."))
         else:
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors_text(form))
     url = indicator_url(indicator, region_code)
     return redirect(url)
 
@@ -349,7 +340,7 @@ def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.contribution_add(actor=request.user, use_case=use_case, **form.cleaned_data)
         messages.success(request, _("Linked to the indicator."))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
     return redirect("usecase-detail", pk=use_case.pk)
 
 

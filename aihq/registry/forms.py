@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
+from aihq.core.forms import ServiceModelForm
 from aihq.registry.models import Organisation, Region, Sector, Technique, UseCase
 
 
@@ -25,7 +26,7 @@ class TagsField(forms.CharField):
         return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
 
 
-class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
+class UseCaseForm(ServiceModelForm):
     tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
     techniques = forms.MultipleChoiceField(
         label=_("AI techniques"),
@@ -97,12 +98,8 @@ class UseCaseForm(forms.ModelForm):  # type: ignore[type-arg]
         data["regions"] = list(data.get("regions") or [])
         return data
 
-    def _post_clean(self) -> None:
-        # Model validation runs in the service (with the actor's rights); skip ModelForm's own instance write.
-        pass
 
-
-class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+class OrganisationForm(ServiceModelForm):
     class Meta:
         model = Organisation
         fields = ["code", "name_en", "name_ru", "kind", "parent", "region"]
@@ -118,7 +115,3 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def service_fields(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
-
-    def _post_clean(self) -> None:
-        # The service validates the model (cycles, uniqueness) with the actor's rights.
-        pass

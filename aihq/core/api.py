@@ -105,6 +105,12 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
 class VersionedMixin:
     """Retrieve and update answer with the version as ETag; If-Match or ``version`` guard updates."""
 
+    def versioned(self, data: dict[str, Any]) -> dict[str, Any]:
+        """An update's fields with the version it is based on, as ``*_update`` services take them."""
+        fields = dict(data)
+        version, precondition = expected_version(self.request, fields)  # type: ignore[attr-defined]
+        return {**fields, "expected_version": version, "precondition": precondition}
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response: Response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
         response["ETag"] = etag(response.data["version"])

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from aihq.core.api import VersionedMixin, expected_version
+from aihq.core.api import VersionedMixin
 from aihq.energy import selectors, services
 from aihq.energy.api.serializers import (
     ComputeProfileSerializer,
@@ -42,15 +42,9 @@ class ComputeSiteViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewS
         serializer.instance = services.site_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: BaseSerializer[ComputeSite]) -> None:
-        data = dict(serializer.validated_data)
-        version, precondition = expected_version(self.request, data)
         assert serializer.instance is not None
         serializer.instance = services.site_update(
-            actor=self.request.user,
-            site=serializer.instance,
-            expected_version=version,
-            precondition=precondition,
-            **data,
+            actor=self.request.user, site=serializer.instance, **self.versioned(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: ComputeSite) -> None:
@@ -110,15 +104,9 @@ class ScenarioViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet)
         serializer.instance = services.scenario_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: BaseSerializer[Scenario]) -> None:
-        data = dict(serializer.validated_data)
-        version, precondition = expected_version(self.request, data)
         assert serializer.instance is not None
         serializer.instance = services.scenario_update(
-            actor=self.request.user,
-            scenario=serializer.instance,
-            expected_version=version,
-            precondition=precondition,
-            **data,
+            actor=self.request.user, scenario=serializer.instance, **self.versioned(serializer.validated_data)
         )
 
     @extend_schema(request=None, responses={201: ScenarioRunSerializer})

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from aihq.core.api import VersionedMixin, expected_version
+from aihq.core.api import VersionedMixin
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import rows, selectors, services
 from aihq.objectives.api.serializers import (
@@ -66,15 +66,9 @@ class ObjectiveViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet
         serializer.instance = services.objective_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: BaseSerializer[Objective]) -> None:
-        data = dict(serializer.validated_data)
-        version, precondition = expected_version(self.request, data)
         assert serializer.instance is not None
         serializer.instance = services.objective_update(
-            actor=self.request.user,
-            objective=serializer.instance,
-            expected_version=version,
-            precondition=precondition,
-            **data,
+            actor=self.request.user, objective=serializer.instance, **self.versioned(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: Objective) -> None:
@@ -140,14 +134,9 @@ class IndicatorViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet
 
     def perform_update(self, serializer: BaseSerializer[Indicator]) -> None:
         data = serializer.service_kwargs()  # type: ignore[attr-defined]
-        version, precondition = expected_version(self.request, data)
         assert serializer.instance is not None
         serializer.instance = services.indicator_update(
-            actor=self.request.user,
-            indicator=serializer.instance,
-            expected_version=version,
-            precondition=precondition,
-            **data,
+            actor=self.request.user, indicator=serializer.instance, **self.versioned(data)
         )
 
     def perform_destroy(self, instance: Indicator) -> None:

@@ -14,11 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from aihq.accounts.permissions import can_change
-from aihq.core.api import etag, expected_version
+from aihq.core.api import VersionedMixin, expected_version
 from aihq.exchange.formats import FORMAT_NAMES
 from aihq.registry import selectors, services
 from aihq.registry.api.serializers import OrganisationSerializer, RegionSerializer, SectorSerializer, UseCaseSerializer
@@ -35,7 +34,7 @@ class ScopedViewSetMixin:
             self.permission_denied(request, message="You can read this record but not change it.")  # type: ignore[attr-defined]
 
 
-class UseCaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class UseCaseViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """AI use cases. Filter with organisation (+include_children), region, sector, stage, q, updated_since."""
 
     serializer_class = UseCaseSerializer
@@ -59,32 +58,16 @@ class UseCaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
             raise ValidationError({"format": [_("Use one of: %(formats)s.") % {"formats": ", ".join(FORMAT_NAMES)}]})
         return export_response(self.filter_queryset(self.get_queryset()), format_name)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag(response.data["version"])
-        return response
-
     def perform_create(self, serializer: BaseSerializer[UseCase]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         serializer.instance = services.use_case_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: BaseSerializer[UseCase]) -> None:
-        data = dict(serializer.validated_data)
-        version, precondition = expected_version(self.request, data)
         assert serializer.instance is not None
         serializer.instance = services.use_case_update(
-            actor=self.request.user,
-            use_case=serializer.instance,
-            expected_version=version,
-            precondition=precondition,
-            **data,
+            actor=self.request.user, use_case=serializer.instance, **self.versioned(serializer.validated_data)
         )
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().update(request, *args, **kwargs)
-        response["ETag"] = etag(response.data["version"])
-        return response
 
     def perform_destroy(self, instance: UseCase) -> None:
         version, precondition = expected_version(self.request, dict(self.request.query_params.items()))

@@ -237,6 +237,19 @@ def _overrides(indicator_ids: Iterable[int]) -> dict[tuple[int, int | None], Rag
     }
 
 
+def series_and_plan(
+    indicator: Indicator, user: Any, *, region: Region | None = None, organisation: Organisation | None = None
+) -> tuple[Series, engine.Plan | None]:
+    """One indicator's series and the plan it is measured against: nationally, for a region or an organisation."""
+    plans = plans_for([indicator])[indicator.pk]
+    if region is not None:
+        return regional_series(indicator, user).get(region.pk, Series.of([])), plans.for_region(indicator, region.pk)
+    if organisation is not None:
+        plan = plans.national if indicator.aggregation != Aggregation.SUM else None
+        return organisation_series(indicator, user).get(organisation.pk, Series.of([])), plan
+    return national_series_many([indicator], user)[indicator.pk], plans.national
+
+
 def indicator_status(
     indicator: Indicator,
     user: Any,
@@ -245,18 +258,13 @@ def indicator_status(
     region: Region | None = None,
     organisation: Organisation | None = None,
     last_k: int | None = None,
+    found: tuple[Series, engine.Plan | None] | None = None,
 ) -> Rated:
-    """The status of one indicator on ``at``: nationally, for one region, or for one organisation."""
-    plans = plans_for([indicator])[indicator.pk]
-    if region is not None:
-        series = regional_series(indicator, user).get(region.pk, Series.of([]))
-        plan = plans.for_region(indicator, region.pk)
-    elif organisation is not None:
-        series = organisation_series(indicator, user).get(organisation.pk, Series.of([]))
-        plan = plans.national if indicator.aggregation != Aggregation.SUM else None
-    else:
-        series = national_series_many([indicator], user)[indicator.pk]
-        plan = plans.national
+    """The status of one indicator on ``at``: nationally, for one region, or for one organisation.
+
+    ``found`` is the ``series_and_plan`` the caller already has (not read again).
+    """
+    series, plan = found or series_and_plan(indicator, user, region=region, organisation=organisation)
     status = engine.status(plan, _direction(indicator), series.t, series.y, engine.day_number(at), last_k=last_k)
     override = (
         None

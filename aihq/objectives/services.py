@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
@@ -243,8 +244,12 @@ class RowErrors(Exception):
     """Some rows of a batch were invalid: nothing was written; ``problems`` names each one."""
 
     def __init__(self, problems: list[Problem]) -> None:
+        count = len({p.row for p in problems})
         super().__init__(
-            _("%(count)s rows have errors; nothing was saved.") % {"count": len({p.row for p in problems})}
+            ngettext(
+                "%(count)s row has errors; nothing was saved.", "%(count)s rows have errors; nothing was saved.", count
+            )
+            % {"count": count}
         )
         self.problems = problems
 

@@ -152,14 +152,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     region = None
     if code := request.GET.get("region", "").strip():
         region = Region.objects.filter(code__iexact=code).first()
-    plans = selectors.plans_for([indicator])[indicator.pk]
-    if region is not None:
-        series = selectors.regional_series(indicator, request.user).get(region.pk, selectors.Series.of([]))
-        plan = plans.for_region(indicator, region.pk)
-    else:
-        series = selectors.national_series_many([indicator], request.user)[indicator.pk]
-        plan = plans.national
-    rated = selectors.indicator_status(indicator, request.user, at, region=region)
+    series, plan = found = selectors.series_and_plan(indicator, request.user, region=region)
+    rated = selectors.indicator_status(indicator, request.user, at, region=region, found=found)
     regional = selectors.regional_statuses(indicator, request.user, at)
     context = {
         "indicator": indicator,

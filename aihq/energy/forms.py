@@ -66,6 +66,15 @@ class ComputeSiteForm(ServiceModelForm):
         self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]
 
 
+class IndentedJSONField(forms.JSONField):
+    """JSON shown indented, so a person can read and edit it."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+
 class ScenarioForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -92,6 +101,7 @@ class ScenarioForm(ServiceModelForm):
             "parameters": forms.Textarea(attrs={"rows": 10, "class": "mono"}),
             "demand": forms.Textarea(attrs={"rows": 6, "class": "mono"}),
         }
+        field_classes = {"mix": IndentedJSONField, "parameters": IndentedJSONField, "demand": IndentedJSONField}
         help_texts = {
             "mix": _('Technology → share of the energy, such as {"gas_combined_cycle": 0.7, "nuclear": 0.3}.'),
             "parameters": _(

@@ -216,7 +216,7 @@ def russia_2030(params: Parameters | None = None) -> dict[str, Any]:
     russia = params.russia
     years = list(range(2025, 2031))
     start, end = russia.data_centre_installed_gw[2025], russia.data_centre_installed_gw[2030]
-    total_mw = [1000 * (start + (end - start) * (year - 2025) / 5) for year in years]
+    total_mw = [round(1000 * (start + (end - start) * (year - 2025) / 5), 1) for year in years]
     moscow = russia.share_of_data_centres_in_moscow_region
     crypto_mw = russia.crypto_mining_twh_per_year * 1e6 / 8760
     return {
@@ -248,8 +248,11 @@ def russia_2030(params: Parameters | None = None) -> dict[str, Any]:
         },
         "demand": {
             "regions": ["RU-MOW", "RU"],
-            "it_mw": {"RU-MOW": [mw * moscow for mw in total_mw], "RU": [mw * (1 - moscow) for mw in total_mw]},
-            "exogenous_mw": {"RU-MOW": [0.0] * len(years), "RU": [crypto_mw] * len(years)},
+            "it_mw": {
+                "RU-MOW": [round(mw * moscow, 1) for mw in total_mw],
+                "RU": [round(mw * (1 - moscow), 1) for mw in total_mw],
+            },
+            "exogenous_mw": {"RU-MOW": [0.0] * len(years), "RU": [round(crypto_mw, 1)] * len(years)},
         },
         "mix": {
             "gas_combined_cycle": 0.6,

@@ -17,6 +17,15 @@ from aihq.energy.api.views import (
 )
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
+from aihq.regulation.api.views import (
+    ClassificationViewSet,
+    EvidenceViewSet,
+    FrameworkViewSet,
+    IncidentViewSet,
+    PublicIncidentViewSet,
+    RequirementViewSet,
+    RiskViewSet,
+)
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 
 router = DefaultRouter()
@@ -36,6 +45,13 @@ router.register("compute-profiles", ComputeProfileViewSet, basename="computeprof
 router.register("exogenous-loads", ExogenousLoadViewSet, basename="exogenousload")
 router.register("scenarios", ScenarioViewSet, basename="scenario")
 router.register("scenario-runs", ScenarioRunViewSet, basename="scenariorun")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("classifications", ClassificationViewSet, basename="classification")
+router.register("requirements", RequirementViewSet, basename="requirement")
+router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("risks", RiskViewSet, basename="risk")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("public-incidents", PublicIncidentViewSet, basename="publicincident")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "aihq.exchange",
     "aihq.objectives",
     "aihq.energy",
+    "aihq.regulation",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 AIHQ_IMPORT_MAX_MB = int(os.environ.get("AIHQ_IMPORT_MAX_MB", "50"))
+# Evidence files for requirements are kept in the database; each is at most this size.
+AIHQ_EVIDENCE_MAX_MB = int(os.environ.get("AIHQ_EVIDENCE_MAX_MB", "10"))
 # Uploads bigger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("aihq.exchange.urls")),
     path("", include("aihq.objectives.urls")),
     path("", include("aihq.energy.urls")),
+    path("", include("aihq.regulation.urls")),
     path("", include("aihq.registry.urls")),
 ]
 

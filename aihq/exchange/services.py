@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import SystemActor, scope_for
 from aihq.audit.recorder import append_many, snapshot
+from aihq.exchange.signals import use_cases_imported
 from aihq.core.db import insert_returning_ids, insert_rows, update_rows
 from aihq.core.services import service
 from aihq.exchange import normalise
@@ -442,6 +443,7 @@ class _Importer:
         insert_rows(UseCase.sectors.through, ("usecase", "sector"), sector_links)
         insert_rows(UseCase.regions.through, ("usecase", "region"), region_links)
         append_many(events)
+        use_cases_imported.send(sender=UseCase, actor=self.actor, ids=[uc.pk for uc, _row, _b in written])
 
 
 def _chunks(rows: Iterator[tuple[int, dict[str, Any]]], size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:

@@ -17,6 +17,7 @@ from aihq.energy.api.views import (
 )
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
+from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 from aihq.regulation.api.views import (
     ClassificationViewSet,
     EvidenceViewSet,
@@ -26,7 +27,6 @@ from aihq.regulation.api.views import (
     RequirementViewSet,
     RiskViewSet,
 )
-from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")

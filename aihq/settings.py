@@ -209,6 +209,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "kind" of their own: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "aihq.regulation.models.IncidentStatus",
+        "RequirementStateEnum": "aihq.regulation.models.RequirementState",
+        "RiskStatusEnum": "aihq.regulation.models.RiskStatus",
+        "FrameworkKindEnum": "aihq.regulation.models.FrameworkKind",
+        "EvidenceKindEnum": "aihq.regulation.models.EvidenceKind",
+    },
 }
 
 AIHQ_IMPORT_MAX_MB = int(os.environ.get("AIHQ_IMPORT_MAX_MB", "50"))

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import SystemActor, scope_for
 from aihq.audit.recorder import append_many, snapshot
-from aihq.exchange.signals import use_cases_imported
 from aihq.core.db import insert_returning_ids, insert_rows, update_rows
 from aihq.core.services import service
 from aihq.exchange import normalise
@@ -36,6 +35,7 @@ from aihq.exchange.formats import Format, ParsedRow, Problem, detect_format, get
 from aihq.exchange.formats.generic import COLUMNS, GenericFormat
 from aihq.exchange.models import ImportRun, ImportStatus
 from aihq.exchange.readers import FileProblem, Table, read_table
+from aihq.exchange.signals import use_cases_imported
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, UseCase
 
 CHUNK = 1000

@@ -85,6 +85,7 @@ def load_demo(*, actor: Any) -> dict[str, int]:
     from aihq.energy.demo import load_scenarios
     from aihq.exchange.services import ImportOptions, import_usecases
     from aihq.objectives.demo import load_objectives
+    from aihq.regulation.demo import load_regulation
 
     regions_created, _updated = load_regions(actor=actor, country="RU")
     sectors_created = load_sectors(actor=actor)
@@ -113,5 +114,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         "use_cases": russian.counts["new"] + american.counts["new"],
         **load_objectives(actor=actor),
         **load_scenarios(actor=actor),
+        **load_regulation(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

@@ -350,11 +350,19 @@ class Classification:
 # Loading
 
 
+def read_definition(text: str) -> Any:
+    """A framework file's content: JSON when it is JSON (YAML 1.1 would read ``1e+25`` as a string), else YAML."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return yaml.safe_load(text)
+
+
 def load_framework_file(path: str | Path) -> Framework:
     """Read and validate a framework YAML file (safe_load; YAML dates become ISO strings)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_definition(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for impossible dates
         raise FrameworkError([f"{path.name}: not valid YAML: {exc}"]) from exc
     if not isinstance(data, Mapping):

@@ -95,7 +95,8 @@ class RiskFilterSet(_OrganisationFilter):
     def filter_min_score(self, queryset: QuerySet, name: str, value: float) -> QuerySet:  # type: ignore[type-arg]
         from django.db.models import F
 
-        return queryset.alias(score=F("likelihood") * F("severity")).filter(score__gte=value)
+        filtered: QuerySet = queryset.alias(score=F("likelihood") * F("severity")).filter(score__gte=value)  # type: ignore[type-arg]
+        return filtered
 
 
 class IncidentFilterSet(_OrganisationFilter):
@@ -157,6 +158,6 @@ def _slug_in(queryset: QuerySet, field: str, value: str) -> QuerySet:  # type: i
     from django.db.models.functions import Cast
 
     slug = slugify_party(value)
-    return queryset.alias(**{f"{field}_text": Cast(field, TextField())}).filter(
-        **{f"{field}_text__contains": f'"{slug}"'}
-    )
+    alias = {f"{field}_text": Cast(field, TextField())}
+    filtered: QuerySet = queryset.alias(**alias).filter(**{f"{field}_text__contains": f'"{slug}"'})  # type: ignore[type-arg]
+    return filtered

@@ -84,14 +84,15 @@ class FrameworkUploadForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("A framework file is at most 2 MB."))
         try:
-            data = yaml.safe_load(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            data = engine.read_definition(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
             raise forms.ValidationError(
                 _("The file is not readable YAML or JSON: %(error)s") % {"error": exc}
             ) from None
         if not isinstance(data, dict):
             raise forms.ValidationError(_("A framework file must hold a mapping of keys and values."))
-        return _plain(data)
+        cleaned: dict[str, Any] = _plain(data)
+        return cleaned
 
 
 def _plain(value: Any) -> Any:

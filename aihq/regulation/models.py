@@ -4,7 +4,7 @@ public incident library."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -74,11 +74,11 @@ class Classification(TimeStampedModel):
     framework = models.ForeignKey(
         Framework, verbose_name=_("framework version"), on_delete=models.PROTECT, related_name="classifications"
     )
-    answers = models.JSONField(_("answers"), default=dict)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict)
     tier = models.CharField(_("tier"), max_length=50, db_index=True)
     role = models.CharField(_("role"), max_length=50, blank=True)
-    flags = models.JSONField(_("flags"), default=list)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
     source = models.CharField(
         _("source"), max_length=20, choices=ClassificationSource.choices, default=ClassificationSource.QUESTIONNAIRE
     )
@@ -115,7 +115,7 @@ class ClassificationRevision(TimeStampedModel):
     )
     number = models.PositiveIntegerField(_("revision"))
     framework = models.ForeignKey(Framework, verbose_name=_("framework version"), on_delete=models.PROTECT)
-    answers = models.JSONField(_("answers"), default=dict)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict)
     tier = models.CharField(_("tier"), max_length=50)
     source = models.CharField(_("source"), max_length=20, choices=ClassificationSource.choices)
@@ -238,7 +238,12 @@ class Evidence(TimeStampedModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     content = models.BinaryField(_("content"), null=True, blank=True, editable=False)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path: ClassVar[str] = "requirement__use_case__organisation"
@@ -382,11 +387,16 @@ class Incident(TimeStampedModel):
         _("reported to the authority"), null=True, blank=True, help_text=_("Clears the reporting deadline.")
     )
     risks = models.ManyToManyField(Risk, verbose_name=_("related risks"), blank=True, related_name="incidents")
-    public_incidents = models.ManyToManyField(
+    public_incidents: models.ManyToManyField[PublicIncident, Any] = models.ManyToManyField(
         "PublicIncident", verbose_name=_("similar public incidents"), blank=True, related_name="+"
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -425,7 +435,12 @@ class IncidentTransition(TimeStampedModel):
     to_status = models.CharField(_("to"), max_length=20, choices=IncidentStatus.choices)
     note = models.TextField(_("note"), blank=True)
     moved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("moved by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     scope_path: ClassVar[str] = "incident__use_case__organisation"

@@ -243,12 +243,18 @@ def use_case_regulation(user: Any, use_case: UseCase, today: dt.date) -> dict[st
     by_framework: dict[str, list[RequirementStatus]] = defaultdict(list)
     for row in reqs:
         by_framework[row.framework_code].append(row)
-    incident_list = list(use_case.incidents.select_related("reported_by").order_by("-detected_on", "-id"))
+    incident_list = list(
+        Incident.objects.filter(use_case=use_case).select_related("reported_by").order_by("-detected_on", "-id")
+    )
     return {
-        "classifications": list(use_case.classifications.select_related("framework", "classified_by")),
+        "classifications": list(
+            Classification.objects.filter(use_case=use_case).select_related("framework", "classified_by")
+        ),
         "requirements": dict(by_framework),
         "compliance": compliance_by(RequirementStatus.objects.filter(use_case=use_case), "framework_code", today),
-        "risks": list(use_case.risks.select_related("owner").order_by("-likelihood", "-severity", "id")),
+        "risks": list(
+            Risk.objects.filter(use_case=use_case).select_related("owner").order_by("-likelihood", "-severity", "id")
+        ),
         "incidents": incident_list,
         "deadlines": deadlines_for(incident_list, today),
         "frameworks": list(frameworks()),

@@ -75,7 +75,7 @@ def framework_load(*, actor: Any, data: Any, make_current: bool = True) -> Frame
     parsed = parse_definition(data)
     definition = parsed.definition
     digest = definition_sha256(definition)
-    existing = Framework.objects.filter(code=parsed.code, version=parsed.version).first()
+    existing: Framework | None = Framework.objects.filter(code=parsed.code, version=parsed.version).first()
     if existing is not None:
         if existing.sha256 != digest:
             raise ValidationError(
@@ -133,7 +133,7 @@ def load_shipped_frameworks(actor: Any) -> list[Framework]:
 
 
 def current_framework(code: str) -> Framework:
-    framework = Framework.objects.filter(code=code, is_current=True).first()
+    framework: Framework | None = Framework.objects.filter(code=code, is_current=True).first()
     if framework is None:
         raise ValidationError({"framework": _("No framework %(code)s is loaded.") % {"code": code}})
     return framework
@@ -316,9 +316,20 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
         for row in rows
     ]
     ClassificationRevision.objects.bulk_create(revisions)
+    # Rows left from an earlier classification (deleted since) come back as they were, evidence and all.
+    earlier = {
+        (r.use_case_id, r.requirement_id): r
+        for r in RequirementStatus.objects.filter(use_case_id__in=[row.use_case_id for row in rows], framework_code=OMB)
+    }
     requirements = []
     for row, result, statuses in made:
         for item in result.requirements:
+            if (kept := earlier.get((row.use_case_id, item.id))) is not None:
+                if not kept.applicable:
+                    kept.applicable = True
+                    kept.version += 1
+                    kept.save()
+                continue
             status, note = statuses.get(item.id, (RequirementState.NOT_STARTED, ""))
             requirements.append(
                 RequirementStatus(
@@ -363,7 +374,9 @@ def requirement_update(
     """Record progress on a requirement: its status (with a justification when it does not apply or was
     waived), owner, due date and note."""
     reject_unknown_fields(changes, REQUIREMENT_FIELDS)
-    current = RequirementStatus.objects.select_for_update().order_by().select_related("use_case").get(pk=requirement.pk)
+    current: RequirementStatus = (
+        RequirementStatus.objects.select_for_update().order_by().select_related("use_case").get(pk=requirement.pk)
+    )
     _require_can_change(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     if "owner" in changes:
@@ -457,7 +470,7 @@ def risk_update(
     *, actor: Any, risk: Risk, expected_version: int | None = None, precondition: bool = False, **changes: Any
 ) -> Risk:
     reject_unknown_fields(changes, RISK_FIELDS)
-    current = Risk.objects.select_for_update().order_by().select_related("use_case").get(pk=risk.pk)
+    current: Risk = Risk.objects.select_for_update().order_by().select_related("use_case").get(pk=risk.pk)
     _require_can_change(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     if "owner" in changes:
@@ -517,7 +530,7 @@ def incident_update(
     **changes: Any,
 ) -> Incident:
     reject_unknown_fields(changes, INCIDENT_FIELDS)
-    current = Incident.objects.select_for_update().order_by().select_related("use_case").get(pk=incident.pk)
+    current: Incident = Incident.objects.select_for_update().order_by().select_related("use_case").get(pk=incident.pk)
     _require_can_change(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     risks = changes.pop("risks", None)
@@ -541,7 +554,7 @@ def incident_move(
 ) -> Incident:
     """Move an incident along open → investigating → mitigated → closed; who moved it is kept.
     Moving back (reopening) needs a note saying why."""
-    current = Incident.objects.select_for_update().order_by().select_related("use_case").get(pk=incident.pk)
+    current: Incident = Incident.objects.select_for_update().order_by().select_related("use_case").get(pk=incident.pk)
     _require_can_change(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     if to_status not in IncidentStatus.values:

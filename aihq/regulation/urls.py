@@ -7,6 +7,7 @@ from aihq.regulation import views
 urlpatterns = [
     path("regulation/", views.overview, name="regulation"),
     path("regulation/matrix/", views.matrix, name="compliance-matrix"),
+    path("regulation/requirements/", views.requirement_list, name="requirement-list"),
     path("regulation/requirements/<int:pk>/", views.requirement_detail, name="requirement-detail"),
     path("regulation/requirements/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("regulation/evidence/<int:pk>/download/", views.evidence_download, name="evidence-download-page"),

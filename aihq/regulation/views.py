@@ -23,7 +23,7 @@ from aihq.registry import selectors as registry_selectors
 from aihq.registry.models import Organisation, UseCase
 from aihq.regulation import selectors, services, taxonomy
 from aihq.regulation.api.views import evidence_file_response
-from aihq.regulation.filtersets import IncidentFilterSet, PublicIncidentFilterSet, RiskFilterSet
+from aihq.regulation.filtersets import IncidentFilterSet, PublicIncidentFilterSet, RequirementFilterSet, RiskFilterSet
 from aihq.regulation.forms import (
     EvidenceForm,
     FrameworkUploadForm,
@@ -57,7 +57,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     organisations = {o.pk: o for o in Organisation.objects.restrict(user)}
     by_org = selectors.compliance_by(requirement_rows, "use_case__organisation", today)
     compliance_rows = sorted(
-        ((organisations.get(pk), value) for pk, value in by_org.items() if pk in organisations),
+        ((organisations[pk], value) for pk, value in by_org.items() if pk in organisations),
         key=lambda item: (item[1].share if item[1].share is not None else 2, item[0].code),
     )
     frameworks = list(selectors.frameworks())
@@ -82,7 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "tier_rows": tier_rows,
             "total": selectors.compliance_by(requirement_rows, None, today).get(None, selectors.Compliance()),
             "compliance_rows": compliance_rows,
-            "overdue": list(selectors.overdue(requirement_rows, today)[:25]),
+            "overdue": list(selectors.overdue(requirement_rows, today)[:10]),
             "overdue_count": selectors.overdue(requirement_rows, today).count(),
             "heatmap": _heatmap_rows(selectors.heatmap(risks)),
             "residual_heatmap": _heatmap_rows(selectors.heatmap(risks, residual=True)),
@@ -267,6 +267,33 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def requirement_list(request: HttpRequest) -> HttpResponse:
+    """Requirements across the portfolio, filtered (overdue first by due date): the overdue list."""
+    queryset = selectors.requirements(request.user).filter(applicable=True).order_by("due_date", "use_case_id", "id")
+    filterset = RequirementFilterSet(request.GET or None, queryset=queryset)
+    rows = filterset.qs if filterset.is_valid() else queryset
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "regulation/requirement_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "frameworks": selectors.frameworks(),
+            "querystring": _querystring(request),
+            "today": _today(),
+        },
+    )
+
+
+def _querystring(request: HttpRequest) -> str:
+    """The request's filters, without the page number, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
 def matrix(request: HttpRequest) -> HttpResponse:
     """Use cases × requirements of one framework, each cell the requirement's status."""
     codes = [f.code for f in selectors.frameworks()]
@@ -292,6 +319,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "organisation": organisation,
             "grid": grid,
             "page": page,
+            "querystring": _querystring(request),
             "organisations": Organisation.objects.restrict(request.user).order_by("code"),
             "today": _today(),
         },
@@ -313,6 +341,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
+            "querystring": _querystring(request),
             "heatmap": _heatmap_rows(selectors.heatmap(rows)),
             "residual_heatmap": _heatmap_rows(selectors.heatmap(rows, residual=True)),
             "by_domain": _risks_by_domain(rows),
@@ -383,7 +412,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "regulation/incident_list.html",
-        {"filter": filterset, "page": page, "items": items, "deadlines": selectors.deadlines_for(items, _today())},
+        {
+            "filter": filterset,
+            "page": page,
+            "items": items,
+            "deadlines": selectors.deadlines_for(items, _today()),
+            "querystring": _querystring(request),
+        },
     )
 
 
@@ -488,7 +523,13 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "regulation/library.html",
-        {"filter": filterset, "page": page, "total": queryset.count(), "domains": taxonomy.DOMAINS},
+        {
+            "filter": filterset,
+            "page": page,
+            "total": queryset.count(),
+            "domains": taxonomy.DOMAINS,
+            "querystring": _querystring(request),
+        },
     )
 
 

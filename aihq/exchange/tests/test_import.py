@@ -120,7 +120,8 @@ IMPACT_2024 = {"rights-impacting": "rights", "safety-impacting": "safety", "both
 
 
 def test_the_shipped_2024_inventory_imports_into_an_empty_database_with_every_row_accounted_for():
-    assert state() == (0, 0, 0)
+    # Nothing but the frameworks migrate loads (and their audit events) is there before the import.
+    assert state()[:2] == (0, 0)
     content = shipped_2024()
     records = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     by_number = dict(enumerate(records, start=2))

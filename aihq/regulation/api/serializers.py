@@ -66,7 +66,9 @@ class ClassificationSerializer(serializers.ModelSerializer):  # type: ignore[typ
     framework = serializers.CharField(source="framework_code", help_text="Framework code, such as eu-ai-act.")
     framework_version = serializers.CharField(source="framework.version", read_only=True)
     answers = serializers.JSONField()
-    classified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    classified_by: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
     class Meta:
@@ -89,7 +91,9 @@ class ClassificationSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
 class ClassificationRevisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     framework_version = serializers.CharField(source="framework.version", read_only=True)
-    classified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    classified_by: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = ClassificationRevision
@@ -98,7 +102,7 @@ class ClassificationRevisionSerializer(serializers.ModelSerializer):  # type: ig
 
 
 class RequirementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    use_case = serializers.PrimaryKeyRelatedField(read_only=True)
+    use_case: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(read_only=True)
     organisation = serializers.CharField(source="use_case.organisation.code", read_only=True)
     framework = serializers.CharField(source="framework_code", read_only=True)
     title = serializers.CharField(read_only=True)
@@ -119,9 +123,13 @@ class RequirementSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class EvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    requirement = serializers.PrimaryKeyRelatedField(queryset=RequirementStatus.objects.none())
+    requirement: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(
+        queryset=RequirementStatus.objects.none()
+    )
     file = serializers.FileField(write_only=True, required=False, help_text="The document (or give url).")
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    added_by: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -182,7 +190,9 @@ class RiskSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class IncidentTransitionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    moved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    moved_by: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = IncidentTransition
@@ -193,8 +203,12 @@ class IncidentTransitionSerializer(serializers.ModelSerializer):  # type: ignore
 class IncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     use_case = VisibleUseCaseField()
     harms = serializers.ListField(child=serializers.ChoiceField(choices=Harm.choices), required=False)
-    risks = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Risk.objects.none())
-    reported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    risks: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Risk.objects.none()
+    )
+    reported_by: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     transitions = IncidentTransitionSerializer(many=True, read_only=True)
     reporting_deadline = serializers.SerializerMethodField()
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)

@@ -75,7 +75,10 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
         """Load a framework version (HQ admins only); the same content again is a no-op."""
         serializer = FrameworkLoadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        framework = services.framework_load(actor=request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        framework = services.framework_load(
+            actor=request.user, data=data["definition"], make_current=data["make_current"]
+        )
         return Response(FrameworkDetailSerializer(framework).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: FrameworkSerializer})
@@ -242,8 +245,10 @@ def evidence_file_response(evidence: Evidence) -> HttpResponse:
     """The stored file, always as a download (never rendered inline, whatever its type)."""
     from django.utils.http import content_disposition_header
 
-    response = HttpResponse(bytes(evidence.content or b""), content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, evidence.filename or "evidence")
+    response = HttpResponse(
+        bytes(evidence.content or b""), content_type=evidence.content_type or "application/octet-stream"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, evidence.filename or "evidence") or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -62,16 +62,16 @@ def tier_name(classification: Any) -> str:
     """A classification's tier in the reader's language, from its framework version."""
     for tier in classification.framework.definition.get("tiers", ()):
         if tier.get("code") == classification.tier:
-            return localised(tier.get("label_en", ""), tier.get("label_ru", "")) or classification.tier
-    return classification.tier
+            return localised(tier.get("label_en", ""), tier.get("label_ru", "")) or str(classification.tier)
+    return str(classification.tier)
 
 
 @register.filter
 def role_name(classification: Any) -> str:
     for role in classification.framework.definition.get("roles", ()) or ():
         if role.get("code") == classification.role:
-            return localised(role.get("label_en", ""), role.get("label_ru", "")) or classification.role
-    return classification.role
+            return localised(role.get("label_en", ""), role.get("label_ru", "")) or str(classification.role)
+    return str(classification.role)
 
 
 @register.filter
@@ -133,3 +133,15 @@ def party(slug: str) -> str:
 @register.filter
 def parties(slugs: list[str] | None) -> str:
     return ", ".join(party(s) for s in slugs or ())
+
+
+@register.filter
+def answer_text(value: Any) -> str:
+    """An answer as a person reads it: lists joined, yes/no for booleans."""
+    from django.utils.translation import gettext
+
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

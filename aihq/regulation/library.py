@@ -510,7 +510,7 @@ def import_public_incidents(*, actor: Any, directory: Path, dry_run: bool = Fals
     HQ admins only. All or nothing: on any error nothing is written and ``RowErrors`` names every problem.
     A dry run checks and counts but writes nothing. Incidents no longer in the files are kept.
     """
-    require_hq_admin(actor, _("Only HQ administrators can import the public incident library."))
+    require_hq_admin(actor, _("Only HQ admins can import the public incident library."))
     directory = Path(directory)
     rows, problems = parse_aiid(directory)
     if any(p.level == "error" for p in problems):

@@ -219,7 +219,7 @@ class RequirementStatus(TimeStampedModel):
 
 class EvidenceKind(models.TextChoices):
     FILE = "file", _("File")
-    LINK = "link", _("Link")
+    LINK = "link", _("Web link")
 
 
 class Evidence(TimeStampedModel):
@@ -346,7 +346,7 @@ class IncidentStatus(models.TextChoices):
 
 
 class Harm(models.TextChoices):
-    """Harm categories; the first four are the serious-incident outcomes of EU AI Act Art. 3(49)."""
+    """Harm categories; the first five are the serious-incident outcomes of EU AI Act Art. 3(49)."""
 
     DEATH = "death", _("Death of a person")
     HEALTH = "health", _("Serious harm to health")
@@ -370,8 +370,8 @@ class Incident(TimeStampedModel):
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    occurred_on = models.DateField(_("occurred"))
-    detected_on = models.DateField(_("detected"), help_text=_("When the organisation became aware of it."))
+    occurred_on = models.DateField(_("occurred on"))
+    detected_on = models.DateField(_("detected on"), help_text=_("When the organisation became aware of it."))
     severity = models.CharField(_("severity"), max_length=20, choices=IncidentSeverity.choices, db_index=True)
     harms = models.JSONField(_("harm categories"), default=list, blank=True)
     widespread_infringement = models.BooleanField(
@@ -431,8 +431,8 @@ class IncidentTransition(TimeStampedModel):
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="transitions"
     )
-    from_status = models.CharField(_("from"), max_length=20, choices=IncidentStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=IncidentStatus.choices)
+    from_status = models.CharField(_("from status"), max_length=20, choices=IncidentStatus.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=IncidentStatus.choices)
     note = models.TextField(_("note"), blank=True)
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -463,7 +463,7 @@ class PublicIncident(TimeStampedModel):
     deployers = models.JSONField(_("alleged deployers"), default=list, blank=True)
     developers = models.JSONField(_("alleged developers"), default=list, blank=True)
     harmed_parties = models.JSONField(_("alleged harmed parties"), default=list, blank=True)
-    report_count = models.PositiveIntegerField(_("reports"), default=0)
+    report_count = models.PositiveIntegerField(_("report count"), default=0)
     mit_domain = models.CharField(_("MIT risk domain"), max_length=5, blank=True, db_index=True)
     mit_subdomain = models.CharField(_("MIT risk subdomain"), max_length=10, blank=True)
     mit_entity = models.CharField(_("entity"), max_length=20, blank=True)

@@ -469,13 +469,22 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "use_case": incident.use_case,
             "editable": editable,
-            "move_form": IncidentMoveForm(initial={"version": incident.version}) if editable else None,
+            "move_form": IncidentMoveForm(initial={"version": incident.version, "status": _next_status(incident)})
+            if editable
+            else None,
             "transitions": incident.transitions.select_related("moved_by"),
             "deadline": selectors.deadlines_for([incident], _today()).get(incident.pk),
             "risks": incident.risks.all(),
             "similar": _similar_public(incident),
         },
     )
+
+
+def _next_status(incident: Incident) -> str:
+    """The status an incident usually moves to next (closed stays closed until someone reopens it)."""
+    flow = [str(s) for s in services.INCIDENT_FLOW]
+    index = flow.index(incident.status)
+    return flow[min(index + 1, len(flow) - 1)]
 
 
 def _similar_public(incident: Incident) -> list[PublicIncident]:

@@ -109,6 +109,7 @@ def use_case_regulation(context: dict[str, Any], use_case: Any) -> dict[str, Any
         "today": dt.date.today(),
         **(gathered := gather(user, use_case, dt.date.today())),
         "classified_codes": {c.framework_code for c in gathered["classifications"]},
+        "titles": {f.code: f.title for f in gathered["frameworks"]},
     }
 
 

@@ -109,13 +109,22 @@ def _plain(value: Any) -> Any:
 
 
 def _people(use_case: Any) -> Any:
-    """Active people who can see the use case's organisation (owners must be able to open what they own)."""
-    from aihq.accounts.permissions import scope_for
+    """Active people who can see the use case (an owner must be able to open what they own): HQ admins,
+    auditors, the organisation's editors and viewers, and coordinators of it or of an organisation above it."""
+    from django.db.models import Q
 
-    candidates = User.objects.filter(is_active=True).order_by("username")
-    return User.objects.filter(
-        pk__in=[u.pk for u in candidates if scope_for(u).can_view_org(use_case.organisation_id)]
-    ).order_by("username")
+    from aihq.accounts.permissions import AUDITOR, COORDINATOR, EDITOR, HQ_ADMIN, VIEWER
+
+    ancestors, node = [], use_case.organisation
+    while node is not None and node.pk not in ancestors:
+        ancestors.append(node.pk)
+        node = node.parent
+    allowed = (
+        Q(memberships__role__in=[HQ_ADMIN, AUDITOR])
+        | Q(memberships__role__in=[EDITOR, VIEWER], memberships__organisation_id=use_case.organisation_id)
+        | Q(memberships__role=COORDINATOR, memberships__organisation_id__in=ancestors)
+    )
+    return User.objects.filter(allowed, is_active=True).distinct().order_by("username")
 
 
 class RequirementForm(ServiceModelForm):

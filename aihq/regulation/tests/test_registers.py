@@ -300,3 +300,52 @@ def test_pages_render_for_each_role(world, page_client_for):
     assert "Biased triage" not in outsider.get("/regulation/risks/").content.decode()
     assert page_client_for("viewer_a").get(f"/use-cases/{world.uc_a.pk}/risks/new/").status_code == 403
     assert Risk.objects.count() == 1
+
+
+def test_owner_choices_are_the_people_who_can_see_the_use_case(world):
+    from aihq.regulation.forms import RequirementForm
+
+    names = {u.username for u in RequirementForm(instance=_requirement(world.uc_a)).fields["owner"].queryset}
+    assert names == {"hq_admin", "auditor", "coordinator_a", "editor_a", "viewer_a"}
+    below = {u.username for u in RequirementForm(instance=_requirement(world.uc_a1)).fields["owner"].queryset}
+    assert below == {"hq_admin", "auditor", "coordinator_a"}
+
+
+@pytest.mark.parametrize("endpoint", ["risks", "incidents", "requirements", "classifications", "evidence"])
+def test_list_endpoints_query_count_does_not_grow_with_rows(world, api_client_for, endpoint, system_actor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n: int) -> None:
+        for i in range(n):
+            risk = services.risk_create(
+                actor=system_actor, use_case=world.uc_a, title=f"r{i}", category="7.3", likelihood=2, severity=2
+            )
+            incident = services.incident_create(
+                actor=system_actor,
+                use_case=world.uc_a,
+                title=f"i{i}",
+                occurred_on=dt.date(2026, 1, 1),
+                detected_on=dt.date(2026, 1, 2),
+                severity="minor",
+                risks=[risk],
+            )
+            services.incident_move(actor=system_actor, incident=incident, to_status="investigating")
+            requirement = _requirement(world.uc_a, requirement_id=f"x-{i}-{n}", owner=world.users["editor_a"])
+            services.evidence_add(actor=system_actor, requirement=requirement, url=f"https://example.org/{i}")
+            services.classify_use_case(
+                actor=system_actor,
+                use_case=[world.uc_a, world.uc_a1, world.uc_b][i % 3],
+                framework_code=["ru-ai-ethics", "nist-ai-rmf"][n % 2],
+                answers={"acceded": True} if n % 2 == 0 else {"functions": ["GOVERN"]},
+            )
+
+    client = api_client_for("hq_admin")
+    add(2)
+    client.get(f"/api/v1/{endpoint}/")  # the first request also reads the user's memberships
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/api/v1/{endpoint}/").status_code == 200
+    add(3)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(f"/api/v1/{endpoint}/").status_code == 200
+    assert len(more) == len(few), [q["sql"][:120] for q in more.captured_queries]

@@ -4,7 +4,7 @@ public incident library."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -387,9 +387,6 @@ class Incident(TimeStampedModel):
         _("reported to the authority"), null=True, blank=True, help_text=_("Clears the reporting deadline.")
     )
     risks = models.ManyToManyField(Risk, verbose_name=_("related risks"), blank=True, related_name="incidents")
-    public_incidents: models.ManyToManyField[PublicIncident, Any] = models.ManyToManyField(
-        "PublicIncident", verbose_name=_("similar public incidents"), blank=True, related_name="+"
-    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),

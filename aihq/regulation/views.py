@@ -206,11 +206,24 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("requirement-detail", pk=requirement.pk)
+    classification = Classification.objects.filter(
+        use_case=requirement.use_case, framework_code=requirement.framework_code
+    ).first()
+    spec = next(
+        (
+            r
+            for r in (classification.result.get("requirements", []) if classification else [])
+            if r.get("id") == requirement.requirement_id
+        ),
+        None,
+    )
     return render(
         request,
         "regulation/requirement_detail.html",
         {
             "requirement": requirement,
+            "spec": spec,
+            "classification": classification,
             "use_case": requirement.use_case,
             "form": form if editable else None,
             "evidence_form": EvidenceForm() if editable else None,

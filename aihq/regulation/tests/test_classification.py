@@ -236,6 +236,10 @@ class TestPages:
         assert page_client_for("editor_b").get("/regulation/").context["compliance_rows"] == []
         matrix = page_client_for("coordinator_a").get("/regulation/matrix/?framework=eu-ai-act")
         assert matrix.context["grid"].total_rows == 1
+        fria = RequirementStatus.objects.get(use_case=world.uc_a, requirement_id="eu-art-27")
+        detail = page_client_for("viewer_a").get(f"/regulation/requirements/{fria.pk}/")
+        assert detail.context["spec"]["cite"] == "Art. 27"
+        assert 'data-testid="requirement-text"' in detail.content.decode()
 
     def test_framework_upload_page(self, world, page_client_for, tmp_path):
         definition = copy.deepcopy(Framework.objects.get(code="nist-ai-rmf").definition)

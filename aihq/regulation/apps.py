@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +20,18 @@ class RegulationConfig(AppConfig):
         use_cases_imported.connect(_prefill, dispatch_uid="regulation-prefill-omb")
 
 
-def _load_frameworks(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """The frameworks shipped in the package are there as soon as the database is: load missing versions."""
+def _load_frameworks(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """The frameworks shipped in the package are there as soon as the database is: load missing versions
+    (unless the migration run left the tables out, as ``migrate regulation zero`` or ``migrate accounts`` do)."""
     from aihq.accounts.permissions import SystemActor
+    from aihq.regulation.models import Framework
     from aihq.regulation.services import load_shipped_frameworks
 
+    if using != DEFAULT_DB_ALIAS:
+        return
+    tables = set(connections[using].introspection.table_names())
+    if not {Framework._meta.db_table, "audit_auditevent"} <= tables:
+        return
     load_shipped_frameworks(SystemActor("system:frameworks"))
 
 

@@ -75,7 +75,10 @@ def reporting_deadline(
         for rule in rules:
             if not _rule_applies(rule, tier=tier, harms=harm_set, widespread=widespread, severity=severity):
                 continue
-            due = detected_on + dt.timedelta(days=int(rule["days"]))
+            try:
+                due = detected_on + dt.timedelta(days=int(rule["days"]))
+            except OverflowError:  # a date at the end of the calendar: no meaningful deadline
+                continue
             if best is not None and due >= best.due:
                 continue
             best = Deadline(

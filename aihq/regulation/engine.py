@@ -351,11 +351,18 @@ class Classification:
 
 
 def read_definition(text: str) -> Any:
-    """A framework file's content: JSON when it is JSON (YAML 1.1 would read ``1e+25`` as a string), else YAML."""
+    """A framework file's content: JSON when it is JSON (YAML 1.1 would read ``1e+25`` as a string), else YAML.
+
+    YAML anchors and aliases are refused: a few aliases can expand into gigabytes ("billion laughs").
+    """
     try:
         return json.loads(text)
     except ValueError:
-        return yaml.safe_load(text)
+        pass
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ValueError("YAML aliases (*name) are not allowed in a framework file")
+    return yaml.safe_load(text)
 
 
 def load_framework_file(path: str | Path) -> Framework:
@@ -1108,6 +1115,10 @@ def _coerce(q: Question, raw: Any) -> Any:
     if q.type == "text":
         if not isinstance(raw, str):
             raise _AnswerError("expected text")
+        if "\x00" in raw:
+            raise _AnswerError("text cannot contain NUL characters")
+        if len(raw) > 10_000:
+            raise _AnswerError("text longer than 10,000 characters")
         return raw.strip()
     if q.type == "choice":
         if not isinstance(raw, str) or q.option(raw.strip()) is None:
@@ -1133,7 +1144,10 @@ def _coerce_number(raw: Any) -> float:
     if isinstance(raw, bool):
         raise _AnswerError("expected a number")
     if isinstance(raw, int | float):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an int beyond any float
+            raise _AnswerError("expected a finite number") from None
     elif isinstance(raw, str):
         try:
             number = float(raw.strip().replace(" ", "").replace("_", ""))

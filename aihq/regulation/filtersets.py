@@ -23,12 +23,17 @@ from aihq.regulation.models import (
     RiskStatus,
 )
 
+#: The largest id a filter accepts (a bigger number cannot name a row, and SQLite cannot even compare it).
+MAX_ID = 2**63 - 1
+
 
 class _OrganisationFilter(django_filters.FilterSet):
     """An organisation by code, with everything below it in the tree."""
 
     organisation = django_filters.CharFilter(label=_("Organisation code"), method="filter_organisation")
-    use_case = django_filters.NumberFilter(label=_("Use case id"), field_name="use_case_id")
+    use_case = django_filters.NumberFilter(
+        label=_("Use case id"), field_name="use_case_id", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
 
     organisation_path = "use_case__organisation"
 
@@ -83,7 +88,9 @@ class RiskFilterSet(_OrganisationFilter):
         method="filter_category",
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RiskStatus.choices)
-    min_score = django_filters.NumberFilter(label=_("Lowest score"), method="filter_min_score")
+    min_score = django_filters.NumberFilter(
+        label=_("Lowest score"), method="filter_min_score", min_value=1, max_value=25, decimal_places=0
+    )
 
     class Meta:
         model = Risk
@@ -126,7 +133,9 @@ class PublicIncidentFilterSet(django_filters.FilterSet):
     )
     deployer = django_filters.CharFilter(label=_("Deployer"), method="filter_deployer")
     developer = django_filters.CharFilter(label=_("Developer"), method="filter_developer")
-    year = django_filters.NumberFilter(label=_("Year"), field_name="date__year")
+    year = django_filters.NumberFilter(
+        label=_("Year"), field_name="date__year", min_value=1900, max_value=2200, decimal_places=0
+    )
 
     class Meta:
         model = PublicIncident

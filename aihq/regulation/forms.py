@@ -85,6 +85,8 @@ class FrameworkUploadForm(forms.Form):
             raise forms.ValidationError(_("A framework file is at most 2 MB."))
         try:
             data = engine.read_definition(upload.read().decode("utf-8"))
+        except RecursionError:
+            raise forms.ValidationError(_("The file is nested too deeply.")) from None
         except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
             raise forms.ValidationError(
                 _("The file is not readable YAML or JSON: %(error)s") % {"error": exc}
@@ -148,6 +150,16 @@ class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
     file = forms.FileField(label=_("File"), required=False)
     url = forms.URLField(label=_("or a link"), max_length=1000, required=False, assume_scheme="https")
+
+    def clean_file(self) -> Any:
+        from aihq.regulation.services import evidence_max_bytes
+
+        upload = self.cleaned_data.get("file")
+        if upload is not None and upload.size > evidence_max_bytes():
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": evidence_max_bytes() // (1024 * 1024)}
+            )
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

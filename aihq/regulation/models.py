@@ -4,6 +4,7 @@ public incident library."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -186,6 +187,13 @@ class RequirementStatus(TimeStampedModel):
         related_name="owned_requirements",
     )
     due_date = models.DateField(_("due"), null=True, blank=True)
+    due_computed = models.DateField(
+        _("due by the framework"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date the framework gave at the last classification; a due date still equal to it follows it."),
+    )
     note = models.TextField(_("note"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -331,6 +339,10 @@ class Risk(TimeStampedModel):
             raise ValidationError(errors)
 
 
+#: The earliest date an incident may carry (AI incidents before it are history, not a register's business).
+EARLIEST = dt.date(1950, 1, 1)
+
+
 class IncidentSeverity(models.TextChoices):
     MINOR = "minor", _("Minor")
     SERIOUS = "serious", _("Serious")
@@ -414,10 +426,15 @@ class Incident(TimeStampedModel):
             errors["harms"] = str(
                 _("Harm categories must be a list of: %(choices)s.") % {"choices": ", ".join(Harm.values)}
             )
+        latest = dt.date.today() + dt.timedelta(days=1)  # a day's slack for time zones
+        for name in ("occurred_on", "detected_on", "reported_on"):
+            value = getattr(self, name)
+            if value is not None and not (EARLIEST <= value <= latest):
+                errors[name] = str(_("Give a date between 1950 and today."))
         if self.occurred_on and self.detected_on and self.detected_on < self.occurred_on:
-            errors["detected_on"] = str(_("An incident cannot be detected before it occurred."))
+            errors.setdefault("detected_on", str(_("An incident cannot be detected before it occurred.")))
         if self.reported_on and self.detected_on and self.reported_on < self.detected_on:
-            errors["reported_on"] = str(_("An incident cannot be reported before it was detected."))
+            errors.setdefault("reported_on", str(_("An incident cannot be reported before it was detected.")))
         if errors:
             raise ValidationError(errors)
 

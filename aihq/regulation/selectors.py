@@ -128,7 +128,8 @@ def compliance_by(queryset: QuerySet[RequirementStatus], key: str | None, today:
 
 
 def overdue(queryset: QuerySet[RequirementStatus], today: dt.date) -> QuerySet[RequirementStatus]:
-    return queryset.filter(applicable=True).filter(_open_overdue(today)).order_by("due_date", "id")
+    """Applicable mandatory requirements past their due date and not closed (as the compliance figures count)."""
+    return queryset.filter(applicable=True, mandatory=True).filter(_open_overdue(today)).order_by("due_date", "id")
 
 
 def tier_counts(user: Any) -> dict[str, Counter[str]]:

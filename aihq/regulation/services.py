@@ -64,6 +64,8 @@ def parse_definition(data: Any) -> engine.Framework:
         return engine.parse_framework(data)
     except engine.FrameworkError as exc:
         raise ValidationError({"definition": exc.messages}) from None
+    except RecursionError:
+        raise ValidationError({"definition": _("The definition is nested too deeply.")}) from None
 
 
 @service
@@ -92,7 +94,9 @@ def framework_load(*, actor: Any, data: Any, make_current: bool = True) -> Frame
         return existing
     has_current = Framework.objects.filter(code=parsed.code, is_current=True).exists()
     if make_current and has_current:
-        Framework.objects.filter(code=parsed.code, is_current=True).update(is_current=False)
+        for previous in Framework.objects.filter(code=parsed.code, is_current=True):
+            previous.is_current = False
+            previous.save(update_fields=["is_current", "updated_at"])  # saved one by one: audited
     framework = Framework(
         code=parsed.code,
         version=parsed.version,
@@ -171,6 +175,8 @@ def classify_use_case(
     """Answer a framework's questionnaire for a use case: classify it, keep the revision, and bring its
     requirement list in line with the result (requirements that no longer apply keep their evidence)."""
     _require_can_change(actor, use_case)
+    # The use case's row lock serialises classifications of it (and an import's pre-fill of it).
+    UseCase.objects.select_for_update().order_by().filter(pk=use_case.pk).exists()
     framework = current_framework(framework_code)
     parsed = framework_of(framework)
     if not isinstance(answers, dict):
@@ -231,8 +237,9 @@ def _sync_requirements(
         if row is None:
             row = RequirementStatus(use_case=use_case, framework_code=framework_code, requirement_id=item.id)
             row.due_date = due
-        elif not row.applicable or row.due_date is None:
-            row.due_date = due
+        elif not row.applicable or row.due_date is None or row.due_date == row.due_computed:
+            row.due_date = due  # a due date someone set by hand is kept; one the framework gave follows it
+        row.due_computed = due
         row.cite, row.title_en, row.title_ru = item.cite[:100], item.title_en[:500], item.title_ru[:500]
         row.group, row.mandatory, row.applicable = (item.group or "")[:100], item.mandatory, True
         if item.id in statuses and row.status == RequirementState.NOT_STARTED:
@@ -255,7 +262,9 @@ def _changed(row: RequirementStatus) -> bool:
     return stored is None or any(stored[name] != getattr(row, name) for name in _SYNCED)
 
 
-_SYNCED = ("cite", "title_en", "title_ru", "group", "mandatory", "applicable", "due_date", "status", "note")
+_SYNCED = (
+    "cite", "title_en", "title_ru", "group", "mandatory", "applicable", "due_date", "due_computed", "status", "note"
+)  # fmt: skip
 
 
 def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
@@ -267,14 +276,19 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
     if framework is None or not ids:
         return 0
     parsed = framework_of(framework)
-    already = set(
-        Classification.objects.filter(use_case_id__in=ids, framework_code=OMB).values_list("use_case_id", flat=True)
-    )
-    candidates = (
-        UseCase.objects.filter(pk__in=ids, source_format__in=("omb-2024", "omb-2025"))
-        .exclude(pk__in=already)
+    # Lock first, then look: a classification made meanwhile by someone else is seen, never overwritten.
+    locked = list(
+        UseCase.objects.select_for_update()
+        .order_by()
+        .filter(pk__in=ids, source_format__in=("omb-2024", "omb-2025"))
         .only("pk", "name", "source_format", "is_high_impact", "impact_type", "attributes")
     )
+    already = set(
+        Classification.objects.filter(use_case_id__in=[u.pk for u in locked], framework_code=OMB).values_list(
+            "use_case_id", flat=True
+        )
+    )
+    candidates = [u for u in locked if u.pk not in already]
     person = _person(actor)
     made: list[tuple[Classification, engine.Classification, dict[str, tuple[str, str]]]] = []
     for use_case in candidates:
@@ -342,6 +356,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
                     group=(item.group or "")[:100],
                     mandatory=item.mandatory,
                     due_date=dt.date.fromisoformat(item.due) if item.due else None,
+                    due_computed=dt.date.fromisoformat(item.due) if item.due else None,
                     status=status,
                     note=note,
                     justification=note if status in (RequirementState.NOT_APPLICABLE, RequirementState.WAIVED) else "",

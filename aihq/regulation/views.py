@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -72,7 +73,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
         for framework in Framework.objects.filter(is_current=True).order_by("kind", "code")
     ]
-    open_incidents = list(selectors.open_incidents(selectors.incidents(user)).order_by("-detected_on")[:20])
+    open_queryset = selectors.open_incidents(selectors.incidents(user))
+    open_incidents = list(open_queryset.order_by("-detected_on")[:20])
     risks = selectors.risks(user)
     return render(
         request,
@@ -88,6 +90,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "residual_heatmap": _heatmap_rows(selectors.heatmap(risks, residual=True)),
             "top_risks": list(risks.exclude(status="closed").order_by("-likelihood", "-severity", "-id")[:10]),
             "incidents": open_incidents,
+            "open_incident_count": open_queryset.count(),
             "deadlines": selectors.deadlines_for(open_incidents, today),
             "today": today,
         },
@@ -127,19 +130,21 @@ def classify(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         if not editable:
             raise PermissionDenied
         if form.is_valid():
-            version = request.POST.get("version") or None
+            # The page names the version it showed; "" means it showed none, and then none may exist (0).
+            version = request.POST.get("version", "").strip()
             try:
                 current = services.classify_use_case(
                     actor=request.user,
                     use_case=use_case,
                     framework_code=code,
                     answers=form.raw_answers(),
-                    expected_version=int(version) if version and version.isdecimal() else None,
+                    expected_version=int(version) if version.isascii() and version.isdecimal() else 0,
                 )
             except ValidationError as exc:
                 _answer_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
+            except (ConflictError, IntegrityError) as exc:
+                message = str(exc) if isinstance(exc, ConflictError) else _("Someone else classified it just now.")
+                form.add_error(None, message)
             else:
                 messages.success(
                     request, _("Classified: %(tier)s.") % {"tier": selectors.tier_label(framework, current.tier)}

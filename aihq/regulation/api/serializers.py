@@ -36,6 +36,14 @@ class VisibleUseCaseField(serializers.PrimaryKeyRelatedField):  # type: ignore[t
 
 
 class UserField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+    """A person by username. An unknown name gets the same answer as a person who may not own the record,
+    so the field cannot be used to find out which usernames exist."""
+
+    default_error_messages = {
+        "does_not_exist": "The owner must be someone who can see this use case.",
+        "invalid": "The owner must be someone who can see this use case.",
+    }
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs)
 
@@ -144,6 +152,13 @@ class EvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         request = self.context.get("request")
         fields["requirement"].queryset = RequirementStatus.objects.restrict(getattr(request, "user", None), "view")  # type: ignore[attr-defined]
         return fields
+
+    def validate_file(self, upload: Any) -> Any:
+        from aihq.regulation.services import evidence_max_bytes
+
+        if upload is not None and upload.size > evidence_max_bytes():
+            raise serializers.ValidationError(f"The file is larger than {evidence_max_bytes() // (1024 * 1024)} MB.")
+        return upload
 
     def get_download(self, obj: Evidence) -> str | None:
         if obj.kind != "file":

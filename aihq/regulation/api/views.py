@@ -212,7 +212,7 @@ class EvidenceViewSet(
     def get_queryset(self) -> QuerySet[Evidence]:
         queryset = Evidence.objects.restrict(self.request.user).select_related("added_by", "requirement__use_case")
         if text := self.request.query_params.get("requirement", "").strip():
-            if not text.isdecimal():
+            if not (text.isascii() and text.isdecimal() and int(text) < 2**63):
                 raise ValidationError({"requirement": [_("Give a requirement id.")]})
             queryset = queryset.filter(requirement_id=int(text))
         return queryset if self.action == "download" else queryset.defer("content")

@@ -340,3 +340,83 @@ def test_incident_of_a_high_risk_system_carries_its_art_73_deadline(world, api_c
     page = page_client_for("coordinator_a").get(f"/regulation/incidents/{incident.pk}/")
     assert page.context["deadline"].cite == "Art. 73(4)"
     assert 'data-testid="deadline"' in page.content.decode()
+
+
+class TestReviewedEdges:
+    """Edges a review found: each was a 500, a lost update or a wrong date before."""
+
+    def test_due_dates_follow_a_reclassification_unless_set_by_hand(self, world):
+        generative = {"role": "provider", "synthetic_content": True}
+        _classify(world, generative)
+        marking = RequirementStatus.objects.get(use_case=world.uc_a, requirement_id="eu-art-50-2")
+        assert marking.due_date == dt.date(2026, 8, 2)
+        _classify(world, {**generative, "placed_before_2026_08_02": True})
+        marking.refresh_from_db()
+        assert marking.due_date == dt.date(2026, 12, 2)
+        services.requirement_update(actor=world.users["editor_a"], requirement=marking, due_date=dt.date(2026, 10, 1))
+        _classify(world, generative)
+        marking.refresh_from_db()
+        assert marking.due_date == dt.date(2026, 10, 1)
+
+    def test_first_classification_on_the_page_does_not_overwrite_one_made_meanwhile(self, world, page_client_for):
+        url = f"/use-cases/{world.uc_a.pk}/classify/eu-ai-act/"
+        client = page_client_for("editor_a")
+        client.get(url)
+        _classify(world, CV_SCREENING, user="coordinator_a")
+        response = client.post(url, {"version": "", "role": "provider"})
+        assert response.status_code == 200
+        assert response.context["form"].non_field_errors()
+        assert Classification.objects.get(use_case=world.uc_a).tier == "high_risk"
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/v1/public-incidents/?year=0",
+            "/api/v1/public-incidents/?year=99999999999999999999999",
+            "/api/v1/risks/?use_case=9223372036854775808",
+            "/api/v1/requirements/?use_case=-1",
+            "/api/v1/evidence/?requirement=99999999999999999999",
+            "/api/v1/risks/?min_score=1e400",
+        ],
+    )
+    def test_out_of_range_filters_are_400(self, world, api_client_for, url):
+        assert api_client_for("editor_a").get(url).status_code == 400
+
+    def test_out_of_range_filters_on_pages_show_the_error(self, world, page_client_for):
+        response = page_client_for("editor_a").get("/regulation/library/?year=99999999999999999999999")
+        assert response.status_code == 200
+        assert "year" in response.context["filter"].errors
+
+    def test_absurd_answers_are_400(self, world, api_client_for):
+        client = api_client_for("editor_a")
+        huge = {"role": "provider", "gpai_model": True, "training_flop": 10**400}
+        body = {"use_case": world.uc_a.pk, "framework": "eu-ai-act", "answers": huge}
+        assert client.post("/api/v1/classifications/", body, format="json").status_code == 400
+        nul = {"presumed_categories": ["n"], "determined_not_high_impact": True, "hi_justification": "a\x00b"}
+        body = {"use_case": world.uc_a.pk, "framework": "omb-m-25-21", "answers": nul}
+        assert client.post("/api/v1/classifications/", body, format="json").status_code == 400
+
+    def test_incident_dates_at_the_end_of_the_calendar_are_refused(self, world, api_client_for):
+        _classify(world, CV_SCREENING)
+        body = {"use_case": world.uc_a.pk, "title": "x", "occurred_on": "9999-12-30", "detected_on": "9999-12-31",
+                "severity": "serious", "harms": ["death"]}  # fmt: skip
+        response = api_client_for("editor_a").post("/api/v1/incidents/", body, format="json")
+        assert response.status_code == 400
+        assert "detected_on" in response.json()["errors"]
+        assert api_client_for("editor_a").get("/api/v1/incidents/").status_code == 200
+
+    def test_unknown_owner_reads_like_a_forbidden_one(self, world, api_client_for):
+        requirement = RequirementStatus.objects.create(
+            use_case=world.uc_a, framework_code="x", requirement_id="y", title_en="t"
+        )
+        client = api_client_for("editor_a")
+        unknown = client.patch(f"/api/v1/requirements/{requirement.pk}/", {"owner": "nobody-at-all"}, format="json")
+        foreign = client.patch(f"/api/v1/requirements/{requirement.pk}/", {"owner": "editor_b"}, format="json")
+        assert unknown.status_code == foreign.status_code == 400
+        assert unknown.json()["errors"]["owner"] == foreign.json()["errors"]["owner"]
+
+    def test_yaml_aliases_are_refused(self):
+        from aihq.regulation import engine
+
+        with pytest.raises(ValueError, match="aliases"):
+            engine.read_definition("a: &x [1, 2]\nb: *x\n")

@@ -14,7 +14,8 @@ class Command(AIHQCommand):
     help = (
         "Pre-fill the OMB M-25-21 classification and requirement statuses of use cases imported from a US "
         "federal inventory (2024 or 2025) that are not classified under it yet. Imports do this by themselves; "
-        "run it after loading a new OMB framework version or for data imported before."
+        "run it for data imported before AIHQ classified, or after classifications were removed. Use cases "
+        "already classified keep their classification (re-classify them on their page or through the API)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -8,15 +8,18 @@ import json
 import mimetypes
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aihq.accounts.models import User
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
 from aihq.audit.recorder import Change, append_many, snapshot
+from aihq.core.db import insert_returning_ids
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.registry.models import UseCase
 from aihq.regulation import engine
@@ -36,6 +39,7 @@ from aihq.regulation.models import (
 )
 
 OMB = "omb-m-25-21"
+M = TypeVar("M", bound=models.Model)
 
 
 def _person(actor: Any) -> User | None:
@@ -315,7 +319,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
         made.append((row, result, statuses))
     if not made:
         return 0
-    rows = Classification.objects.bulk_create([row for row, _r, _s in made])
+    rows = _insert([row for row, _r, _s in made])
     revisions = [
         ClassificationRevision(
             classification=row,
@@ -329,7 +333,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
         )
         for row in rows
     ]
-    ClassificationRevision.objects.bulk_create(revisions)
+    _insert(revisions)
     # Rows left from an earlier classification (deleted since) come back as they were, evidence and all.
     earlier = {
         (r.use_case_id, r.requirement_id): r
@@ -362,9 +366,27 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
                     justification=note if status in (RequirementState.NOT_APPLICABLE, RequirementState.WAIVED) else "",
                 )
             )
-    requirements = RequirementStatus.objects.bulk_create(requirements, batch_size=500)
+    requirements = _insert(requirements)
     append_many([Change(obj, "create", None, snapshot(obj)) for obj in (*rows, *requirements)])
     return len(rows)
+
+
+def _insert(objects: list[M]) -> list[M]:
+    """Insert new model instances in bulk with one prepared statement (the importer's fast path), setting
+    their timestamps and primary keys; no signals, so the caller writes the audit events."""
+    if not objects:
+        return objects
+    model = type(objects[0])
+    now = timezone.now()
+    names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    attnames = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    for obj in objects:
+        obj.created_at = obj.updated_at = now  # type: ignore[attr-defined]
+    ids = insert_returning_ids(model, names, [[getattr(obj, a) for a in attnames] for obj in objects])
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+    return objects
 
 
 # --- requirements and evidence --------------------------------------------------------------------------------

@@ -646,7 +646,12 @@ EXPORT_KINDS = {
 
 
 def write_rows(
-    headers: list[str], rows: Iterable[dict[str, Any]], kind: str, *, notes: dict[str, str] | None = None
+    headers: list[str],
+    rows: Iterable[dict[str, Any]],
+    kind: str,
+    *,
+    notes: dict[str, str] | None = None,
+    sheet: str = "use cases",
 ) -> bytes:
     """Rows as CSV (UTF-8 with BOM, for Excel), XLSX or JSON; spreadsheet formulas neutralised."""
     if kind == "json":
@@ -655,10 +660,10 @@ def write_rows(
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("use cases")
-        sheet.append([_cell(h) for h in headers])
+        table = workbook.create_sheet(sheet)
+        table.append([_cell(h) for h in headers])
         for row in rows:
-            sheet.append([_cell(row.get(h)) for h in headers])
+            table.append([_cell(row.get(h)) for h in headers])
         if notes:
             described = workbook.create_sheet("columns")
             described.append(["column", "meaning"])

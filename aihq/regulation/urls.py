@@ -19,6 +19,7 @@ urlpatterns = [
     path("regulation/incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
     path("regulation/incidents/<int:pk>/edit/", views.incident_edit, name="incident-edit"),
     path("regulation/incidents/<int:pk>/move/", views.incident_move, name="incident-move"),
+    path("regulation/<slug:kind>.<slug:extension>", views.register_export, name="register-export"),
     path("regulation/library/", views.library, name="library"),
     path("regulation/library/<int:pk>/", views.library_detail, name="library-detail"),
     path("regulation/frameworks/", views.framework_list, name="framework-list"),

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -536,6 +537,90 @@ def incident_move(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Status changed."))
     return redirect("incident-detail", pk=pk)
+
+
+# --- exports ---------------------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+def register_export(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    """The requirement, risk or incident register as the page's filters select it, as CSV or XLSX."""
+    from aihq.exchange.services import write_rows
+
+    if extension not in EXPORT_FORMATS:
+        raise Http404
+    today = _today()
+    user = request.user
+    filtersets = {
+        "requirements": (RequirementFilterSet, selectors.requirements(user).filter(applicable=True)),
+        "risks": (RiskFilterSet, selectors.risks(user)),
+        "incidents": (IncidentFilterSet, selectors.incidents(user)),
+    }
+    if kind not in filtersets:
+        raise Http404
+    filterset_class, queryset = filtersets[kind]
+    filterset = filterset_class(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponse(form_errors_text(filterset.form), status=400, content_type="text/plain; charset=utf-8")
+    rows = list(filterset.qs.order_by("use_case__organisation__code", "use_case_id", "id"))
+    headers, records = _export_rows(kind, rows, today)
+    content = write_rows(headers, records, extension, sheet=kind)
+    response = HttpResponse(content, content_type=EXPORT_FORMATS[extension])
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="aihq-{kind}-{stamp}.{extension}"'
+    return response
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _export_rows(kind: str, rows: list[Any], today: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
+    base = ["organisation", "use_case_id", "use_case"]
+
+    def common(row: Any) -> dict[str, Any]:
+        return {
+            "organisation": row.use_case.organisation.code,
+            "use_case_id": row.use_case_id,
+            "use_case": row.use_case.name,
+        }
+
+    if kind == "requirements":
+        headers = [*base, "framework", "requirement", "citation", "title", "mandatory", "status", "due_date", "overdue",
+                   "owner", "justification", "note"]  # fmt: skip
+        return headers, [
+            {**common(r), "framework": r.framework_code, "requirement": r.requirement_id, "citation": r.cite,
+             "title": r.title, "mandatory": _yes_no(r.mandatory), "status": r.status, "due_date": r.due_date,
+             "overdue": _yes_no(bool(r.due_date and r.due_date < today and not r.is_closed)),
+             "owner": r.owner.username if r.owner else "", "justification": r.justification, "note": r.note}
+            for r in rows
+        ]  # fmt: skip
+    if kind == "risks":
+        headers = [*base, "risk", "domain", "domain_name", "likelihood", "severity", "score", "residual_likelihood",
+                   "residual_severity", "residual_score", "status", "owner", "mitigations"]  # fmt: skip
+        return headers, [
+            {**common(r), "risk": r.title, "domain": r.category,
+             "domain_name": getattr(taxonomy.category(r.category), "name", ""), "likelihood": r.likelihood,
+             "severity": r.severity, "score": r.score, "residual_likelihood": r.residual_likelihood,
+             "residual_severity": r.residual_severity, "residual_score": r.residual_score, "status": r.status,
+             "owner": r.owner.username if r.owner else "", "mitigations": r.mitigations}
+            for r in rows
+        ]  # fmt: skip
+    deadlines = selectors.deadlines_for(rows, today)
+    headers = [*base, "incident", "occurred_on", "detected_on", "severity", "harms", "status", "reported_on",
+               "report_due", "report_rule", "report_overdue"]  # fmt: skip
+    return headers, [
+        {**common(i), "incident": i.title, "occurred_on": i.occurred_on, "detected_on": i.detected_on,
+         "severity": i.severity, "harms": ";".join(i.harms or ()), "status": i.status, "reported_on": i.reported_on,
+         "report_due": d.due if (d := deadlines.get(i.pk)) else "", "report_rule": d.cite if d else "",
+         "report_overdue": bool(d and d.overdue)}
+        for i in rows
+    ]  # fmt: skip
 
 
 # --- public incident library ------------------------------------------------------------------------------------

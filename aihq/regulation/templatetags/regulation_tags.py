@@ -146,3 +146,20 @@ def answer_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+@register.inclusion_tag("regulation/_dashboard_kpis.html", takes_context=True)
+def regulation_kpis(context: dict[str, Any]) -> dict[str, Any]:
+    """The overview's line on AI's risks: high-risk and high-impact use cases, overdue work, open incidents."""
+    from aihq.regulation import selectors
+
+    user = context["request"].user
+    today = dt.date.today()
+    tiers = selectors.tier_counts(user)
+    return {
+        "high_risk": tiers.get("eu-ai-act", {}).get("high_risk", 0),
+        "prohibited": tiers.get("eu-ai-act", {}).get("prohibited", 0),
+        "high_impact": tiers.get("omb-m-25-21", {}).get("high_impact", 0),
+        "overdue": selectors.overdue(selectors.requirements(user), today).count(),
+        "open_incidents": selectors.open_incidents(selectors.incidents(user)).count(),
+    }

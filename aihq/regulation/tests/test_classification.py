@@ -420,3 +420,15 @@ class TestReviewedEdges:
 
         with pytest.raises(ValueError, match="aliases"):
             engine.read_definition("a: &x [1, 2]\nb: *x\n")
+
+
+def test_overview_dashboard_counts_high_risk_use_cases_within_scope(world, page_client_for):
+    _classify(world, CV_SCREENING)
+    mine = page_client_for("coordinator_a").get("/").content.decode()
+    assert 'data-testid="regulation-kpis"' in mine
+    assert mine.count('<span class="kpi-value">1</span>') >= 1
+    theirs = page_client_for("editor_b").get("/")
+    assert theirs.status_code == 200
+    text = theirs.content.decode()
+    section = text[text.index('data-testid="regulation-kpis"') :]
+    assert '<span class="kpi-value">0</span>' in section[: section.index("</section>")]

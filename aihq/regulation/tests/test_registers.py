@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -349,3 +350,32 @@ def test_list_endpoints_query_count_does_not_grow_with_rows(world, api_client_fo
     with CaptureQueriesContext(connection) as more:
         assert client.get(f"/api/v1/{endpoint}/").status_code == 200
     assert len(more) == len(few), [q["sql"][:120] for q in more.captured_queries]
+
+
+@pytest.mark.parametrize("kind", ["requirements", "risks", "incidents"])
+def test_registers_export_as_csv_and_xlsx_within_scope(world, page_client_for, kind):
+    import csv as csvlib
+
+    _risk(world)
+    _requirement(world.uc_a, due_date=dt.date(2020, 1, 1))
+    services.incident_create(
+        actor=world.users["editor_a"],
+        use_case=world.uc_a,
+        title="Wrong denial",
+        occurred_on=dt.date(2026, 1, 5),
+        detected_on=dt.date(2026, 1, 7),
+        severity="serious",
+    )
+    response = page_client_for("coordinator_a").get(f"/regulation/{kind}.csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = list(csvlib.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["organisation"] for row in rows] == ["A"]
+    if kind == "requirements":
+        assert rows[0]["overdue"] == "yes"
+    xlsx = page_client_for("coordinator_a").get(f"/regulation/{kind}.xlsx")
+    assert xlsx.content[:2] == b"PK"
+    outsider = page_client_for("editor_b").get(f"/regulation/{kind}.csv").content.decode("utf-8-sig")
+    assert len(outsider.strip().splitlines()) == 1  # the header only
+    assert page_client_for("coordinator_a").get(f"/regulation/{kind}.pdf").status_code == 404
+    assert page_client_for("coordinator_a").get(f"/regulation/{kind}.csv?use_case=abc").status_code == 400

@@ -211,18 +211,34 @@ def classify_use_case(
     current.classified_by = _person(actor)
     current.version += 1
     save_valid(current)
-    ClassificationRevision.objects.create(
-        classification=current,
-        number=current.version,
-        framework=framework,
-        answers=current.answers,
-        result=current.result,
-        tier=current.tier,
-        source=source,
-        classified_by=current.classified_by,
-    )
+    _revision(current).save()
     _sync_requirements(use_case, framework_code, result, statuses or {})
     return current
+
+
+def _revision(classification: Classification) -> ClassificationRevision:
+    """The history row recording a classification as it now stands."""
+    return ClassificationRevision(
+        classification=classification,
+        number=classification.version,
+        framework=classification.framework,
+        answers=classification.answers,
+        result=classification.result,
+        tier=classification.tier,
+        source=classification.source,
+        classified_by=classification.classified_by,
+    )
+
+
+def _described(item: engine.AppliedRequirement) -> dict[str, Any]:
+    """What a requirement row repeats of the framework's text (so it reads well after the framework changes)."""
+    return {
+        "cite": item.cite[:100],
+        "title_en": item.title_en[:500],
+        "title_ru": item.title_ru[:500],
+        "group": (item.group or "")[:100],
+        "mandatory": item.mandatory,
+    }
 
 
 def _sync_requirements(
@@ -244,8 +260,9 @@ def _sync_requirements(
         elif not row.applicable or row.due_date is None or row.due_date == row.due_computed:
             row.due_date = due  # a due date someone set by hand is kept; one the framework gave follows it
         row.due_computed = due
-        row.cite, row.title_en, row.title_ru = item.cite[:100], item.title_en[:500], item.title_ru[:500]
-        row.group, row.mandatory, row.applicable = (item.group or "")[:100], item.mandatory, True
+        for name, value in _described(item).items():
+            setattr(row, name, value)
+        row.applicable = True
         if item.id in statuses and row.status == RequirementState.NOT_STARTED:
             row.status, row.note = statuses[item.id]
             if row.status in (RequirementState.NOT_APPLICABLE, RequirementState.WAIVED):
@@ -320,20 +337,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
     if not made:
         return 0
     rows = _insert([row for row, _r, _s in made])
-    revisions = [
-        ClassificationRevision(
-            classification=row,
-            number=1,
-            framework=framework,
-            answers=row.answers,
-            result=row.result,
-            tier=row.tier,
-            source=row.source,
-            classified_by=person,
-        )
-        for row in rows
-    ]
-    _insert(revisions)
+    _insert([_revision(row) for row in rows])
     # Rows left from an earlier classification (deleted since) come back as they were, evidence and all.
     earlier = {
         (r.use_case_id, r.requirement_id): r
@@ -354,11 +358,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
                     use_case_id=row.use_case_id,
                     framework_code=OMB,
                     requirement_id=item.id,
-                    cite=item.cite[:100],
-                    title_en=item.title_en[:500],
-                    title_ru=item.title_ru[:500],
-                    group=(item.group or "")[:100],
-                    mandatory=item.mandatory,
+                    **_described(item),
                     due_date=dt.date.fromisoformat(item.due) if item.due else None,
                     due_computed=dt.date.fromisoformat(item.due) if item.due else None,
                     status=status,

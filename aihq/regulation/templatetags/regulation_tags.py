@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django import template
@@ -156,10 +157,11 @@ def regulation_kpis(context: dict[str, Any]) -> dict[str, Any]:
     user = context["request"].user
     today = dt.date.today()
     tiers = selectors.tier_counts(user)
+    eu, omb = tiers.get("eu-ai-act", Counter()), tiers.get("omb-m-25-21", Counter())
     return {
-        "high_risk": tiers.get("eu-ai-act", {}).get("high_risk", 0),
-        "prohibited": tiers.get("eu-ai-act", {}).get("prohibited", 0),
-        "high_impact": tiers.get("omb-m-25-21", {}).get("high_impact", 0),
+        "high_risk": eu["high_risk"],
+        "prohibited": eu["prohibited"],
+        "high_impact": omb["high_impact"],
         "overdue": selectors.overdue(selectors.requirements(user), today).count(),
         "open_incidents": selectors.open_incidents(selectors.incidents(user)).count(),
     }

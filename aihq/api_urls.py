@@ -27,6 +27,16 @@ from aihq.regulation.api.views import (
     RequirementViewSet,
     RiskViewSet,
 )
+from aihq.sovereignty.api.views import (
+    AgreementViewSet,
+    AibomView,
+    BomEntryViewSet,
+    ComponentViewSet,
+    CutoffScenarioViewSet,
+    SettingsView,
+    SovereigntySummaryView,
+    SupplierViewSet,
+)
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -52,9 +62,17 @@ router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("risks", RiskViewSet, basename="risk")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("public-incidents", PublicIncidentViewSet, basename="publicincident")
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("components", ComponentViewSet, basename="component")
+router.register("bom-entries", BomEntryViewSet, basename="bomentry")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("cutoff-scenarios", CutoffScenarioViewSet, basename="cutoffscenario")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("use-cases/<int:pk>/aibom/", AibomView.as_view(), name="use-case-aibom"),
+    path("sovereignty/summary/", SovereigntySummaryView.as_view(), name="sovereignty-summary"),
+    path("sovereignty/settings/", SettingsView.as_view(), name="sovereignty-settings"),
     path("", include(router.urls)),
 ]

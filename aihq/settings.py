@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "aihq.objectives",
     "aihq.energy",
     "aihq.regulation",
+    "aihq.sovereignty",
 ]
 
 MIDDLEWARE = [

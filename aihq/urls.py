@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("aihq.objectives.urls")),
     path("", include("aihq.energy.urls")),
     path("", include("aihq.regulation.urls")),
+    path("", include("aihq.sovereignty.urls")),
     path("", include("aihq.registry.urls")),
 ]
 

@@ -86,6 +86,7 @@ def load_demo(*, actor: Any) -> dict[str, int]:
     from aihq.exchange.services import ImportOptions, import_usecases
     from aihq.objectives.demo import load_objectives
     from aihq.regulation.demo import load_regulation
+    from aihq.sovereignty.demo import load_supply_chain
 
     regions_created, _updated = load_regions(actor=actor, country="RU")
     sectors_created = load_sectors(actor=actor)
@@ -115,5 +116,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         **load_objectives(actor=actor),
         **load_scenarios(actor=actor),
         **load_regulation(actor=actor),
+        **load_supply_chain(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

@@ -80,6 +80,18 @@ def load_accounts(*, actor: Any) -> int:
     return len(ACCOUNTS)
 
 
+def _refresh_planner_statistics() -> None:
+    """After a bulk load PostgreSQL still plans for the empty tables it last measured (autovacuum comes later),
+    and a three-level join of use cases and organisations can then take a minute: measure them now."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE registry_usecase, registry_organisation, registry_usecase_sectors, registry_usecase_regions"
+            )
+
+
 def load_demo(*, actor: Any) -> dict[str, int]:
     """Create what is missing of the demo set (idempotent: a second run changes nothing)."""
     from aihq.energy.demo import load_scenarios
@@ -106,6 +118,7 @@ def load_demo(*, actor: Any) -> dict[str, int]:
     for run in (russian, american):
         if run.status != "applied":
             raise RuntimeError(f"Demo import of {run.file_name} failed: {run.error}")
+    _refresh_planner_statistics()
     return {
         "regions": regions_created,
         "sectors": sectors_created,

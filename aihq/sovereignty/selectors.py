@@ -144,6 +144,8 @@ class Dashboard:
     by_family: measures.Concentration
     lowest: list[tuple[UseCase, measures.UseCaseScore]]
     supplier_names: dict[int, str]
+    foreign_dependencies: int = 0
+    covered_dependencies: int = 0
 
 
 def dashboard(user: Any, today: dt.date) -> Dashboard:
@@ -174,6 +176,9 @@ def dashboard(user: Any, today: dt.date) -> Dashboard:
     ]
     scored = sorted((item for item in scored if item[1].value is not None), key=lambda item: item[1].value or 0)[:10]
     use_cases = UseCase.objects.in_bulk([pk for pk, _s in scored])
+    foreign = [d for u in deps for d in u.dependencies if measures.is_foreign(d, home)]
+    by_supplier = covered_suppliers(today)
+    covered_count = sum(1 for d in foreign if d.jurisdiction in covered or d.supplier_id in by_supplier)
     return Dashboard(
         home=home,
         use_cases=len(deps),
@@ -187,6 +192,8 @@ def dashboard(user: Any, today: dt.date) -> Dashboard:
         by_family=measures.concentration(per_family),
         lowest=[(use_cases[pk], score) for pk, score in scored if pk in use_cases],
         supplier_names=names,
+        foreign_dependencies=len(foreign),
+        covered_dependencies=covered_count,
     )
 
 

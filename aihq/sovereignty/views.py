@@ -303,11 +303,12 @@ def agreement_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def scenario_list(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.scenarios(request.user).prefetch_related("suppliers", "components")[:50])
     return render(
         request,
         "sovereignty/scenario_list.html",
         {
-            "scenarios": selectors.scenarios(request.user).prefetch_related("suppliers", "components"),
+            "rows": [(s, selectors.scenario_result(request.user, s)) for s in rows],
             "is_hq_admin": scope_for(request.user).is_hq_admin,
         },
     )

@@ -184,6 +184,8 @@ class TestMeasuresOverTheDatabase:
             status="in_force",
         )  # fmt: skip
         after = selectors.use_case_score(world.uc_a, dt.date.today()).value
+        board = selectors.dashboard(world.users["hq_admin"], dt.date.today())
+        assert (board.foreign_dependencies, board.covered_dependencies) == (1, 1)
         # the jurisdiction factor moves from 0 to 0.5 at weight 0.4: +20 points
         assert before is not None
         assert after is not None

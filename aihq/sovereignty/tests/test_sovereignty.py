@@ -296,3 +296,33 @@ def test_pages_render_and_are_scoped(world, page_client_for):
         f"/use-cases/{world.uc_a.pk}/aibom/import/", {"file": SimpleUploadedFile("b.json", json.dumps(bad).encode())}
     )
     assert refused.context["problems"]
+
+
+@pytest.mark.parametrize("endpoint", ["suppliers", "components", "bom-entries", "agreements", "cutoff-scenarios"])
+def test_list_endpoints_query_count_does_not_grow_with_rows(world, api_client_for, endpoint):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = world.users["hq_admin"]
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            component = _component(world, f"Model {i}", "US")
+            services.bom_add(actor=admin, use_case=world.uc_a, component=component, criticality="critical")
+            services.agreement_create(
+                actor=admin, title=f"A{i}", partner_country="IN", kind="cooperation", suppliers=[component.supplier],
+                organisations=[world.org_a],
+            )  # fmt: skip
+            services.scenario_create(
+                actor=admin, name=f"S{i}", jurisdictions=["US"], suppliers=[component.supplier], components=[component]
+            )
+
+    client = api_client_for("hq_admin")
+    add(2, 0)
+    client.get(f"/api/v1/{endpoint}/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/api/v1/{endpoint}/").status_code == 200
+    add(3, 10)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(f"/api/v1/{endpoint}/").status_code == 200
+    assert len(more) == len(few), [q["sql"][:120] for q in more.captured_queries]

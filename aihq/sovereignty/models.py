@@ -3,6 +3,8 @@ agreements, cut-off scenarios, and the HQ's sovereignty settings."""
 
 from __future__ import annotations
 
+import functools
+import gettext as gettext_module
 from typing import ClassVar
 
 import pycountry
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aihq.core.models import ScopeKind, TimeStampedModel
@@ -23,8 +26,20 @@ def check_country(value: str, field: str) -> None:
 
 
 def country_name(code: str) -> str:
+    """The country's name in the reader's language (pycountry ships the ISO 3166 translations)."""
     country = pycountry.countries.get(alpha_2=code) if code else None
-    return getattr(country, "name", code) if country else code
+    if country is None:
+        return code
+    name = str(getattr(country, "name", code))
+    language = (get_language() or "en").split("-")[0]
+    if language != "en":
+        return _iso3166(language).gettext(name)
+    return name
+
+
+@functools.cache
+def _iso3166(language: str) -> gettext_module.NullTranslations:
+    return gettext_module.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
 class SupplierKind(models.TextChoices):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for, writable_organisations
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
@@ -30,6 +31,8 @@ from aihq.sovereignty.models import (
 )
 
 DATA = Path(__file__).resolve().parent / "data"
+#: Stored with inferred components: data, so in one language whoever triggered the import.
+INFERRED_DESCRIPTION = "Inferred from an inventory's vendor field: what the vendor supplies is not recorded."
 
 
 def _require_contributor(actor: Any) -> None:
@@ -165,7 +168,12 @@ class AibomErrors(Exception):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.level == "error"]
         super().__init__(
-            _("The AI-BOM has %(count)s error(s); nothing was imported.") % {"count": len(errors)}
+            ngettext(
+                "The AI-BOM has %(count)s error; nothing was imported.",
+                "The AI-BOM has %(count)s errors; nothing was imported.",
+                len(errors),
+            )
+            % {"count": len(errors)}
             + " "
             + "; ".join(f"{p.field}: {p.message}" for p in errors[:5])
         )
@@ -260,7 +268,7 @@ def _supplier_for(actor: Any, organisation: Any, row: int, outcome: AibomOutcome
                     row,
                     "supplier.address.country",
                     organisation.country,
-                    _("AIHQ records %(name)s under %(kept)s; kept")
+                    _("AIHQ records %(name)s under %(kept)s; that jurisdiction is kept")
                     % {"name": supplier.name, "kept": supplier.jurisdiction},
                     "warning",
                 )
@@ -392,13 +400,11 @@ def infer_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
                     name=vendor[:300],
                     supplier=supplier,
                     inferred=True,
-                    description=_(
-                        "Inferred from an inventory's vendor field: what the vendor supplies is not recorded."
-                    ),
+                    description=INFERRED_DESCRIPTION,
                 )
             )
             if not BomEntry.objects.filter(use_case=use_case, component=component).exists():
-                save_valid(BomEntry(use_case=use_case, component=component, role=_("vendor-supplied"), inferred=True))
+                save_valid(BomEntry(use_case=use_case, component=component, role="vendor-supplied", inferred=True))
         done += 1
     return done
 

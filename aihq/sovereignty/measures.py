@@ -766,7 +766,7 @@ _CRITICALITY_RANK: Final = MappingProxyType({CRITICAL: 0, IMPORTANT: 1, MINOR: 2
 def _cut_by_parent(supplier_id: int, cut: frozenset[int], parents: Mapping[int, int | None]) -> bool:
     seen = {supplier_id}
     parent = parents.get(supplier_id)
-    while parent is not None:
+    while parent is not None and parent not in seen:
         if parent in cut:
             return True
         seen.add(parent)

@@ -169,12 +169,14 @@ def dashboard(user: Any, today: dt.date) -> Dashboard:
     per_jurisdiction = [j for u in deps for j in {d.jurisdiction for d in u.dependencies} if j]
     per_family = [f for u in deps for f in {d.model_family for d in u.dependencies if d.type == "model"} if f]
     covered = covered_jurisdictions(today)
+    # every score at once (vectorised), then the explanation only for the ten lowest
+    critical = [u for u in deps if any(d.criticality == "critical" for d in u.dependencies)]
+    values = measures.use_case_score_values(critical, weights(current), home, covered)
+    lowest_ids = sorted((pk for pk, v in values.items() if v is not None), key=lambda pk: (values[pk], pk))[:10]
+    by_id = {u.use_case_id: u for u in critical}
     scored = [
-        (u.use_case_id, measures.use_case_score(u.dependencies, weights(current), home, covered))
-        for u in deps
-        if any(d.criticality == "critical" for d in u.dependencies)
+        (pk, measures.use_case_score(by_id[pk].dependencies, weights(current), home, covered)) for pk in lowest_ids
     ]
-    scored = sorted((item for item in scored if item[1].value is not None), key=lambda item: item[1].value or 0)[:10]
     use_cases = UseCase.objects.in_bulk([pk for pk, _s in scored])
     foreign = [d for u in deps for d in u.dependencies if measures.is_foreign(d, home)]
     by_supplier = covered_suppliers(today)

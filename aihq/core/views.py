@@ -70,6 +70,13 @@ def form_page(
     return render(request, template, {"form": form, "creating": not form.instance.pk, **context})
 
 
+def querystring(request: HttpRequest) -> str:
+    """The request's filters without the page number, for pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def require_hq_admin_page(request: HttpRequest) -> None:
     """A page only HQ admins may open: 403 for everyone else."""
     if not scope_for(request.user).is_hq_admin:

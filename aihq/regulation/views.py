@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
 from aihq.core.forms import apply_service_errors, form_errors_text
 from aihq.core.services import ConflictError
-from aihq.core.views import form_page, require_hq_admin_page
+from aihq.core.views import form_page, querystring, require_hq_admin_page
 from aihq.registry import selectors as registry_selectors
 from aihq.registry.models import Organisation, UseCase
 from aihq.regulation import selectors, services, taxonomy
@@ -299,17 +299,10 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "frameworks": selectors.frameworks(),
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "today": _today(),
         },
     )
-
-
-def _querystring(request: HttpRequest) -> str:
-    """The request's filters, without the page number, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required
@@ -338,7 +331,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "organisation": organisation,
             "grid": grid,
             "page": page,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "organisations": Organisation.objects.restrict(request.user).order_by("code"),
             "today": _today(),
         },
@@ -360,7 +353,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "heatmap": _heatmap_rows(selectors.heatmap(rows)),
             "residual_heatmap": _heatmap_rows(selectors.heatmap(rows, residual=True)),
             "by_domain": _risks_by_domain(rows),
@@ -436,7 +429,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "items": items,
             "deadlines": selectors.deadlines_for(items, _today()),
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
         },
     )
 
@@ -640,7 +633,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "page": page,
             "total": queryset.count(),
             "domains": taxonomy.DOMAINS,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
         },
     )
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for, writable_organisations
 from aihq.core.forms import apply_service_errors, form_errors_text
 from aihq.core.services import ConflictError
-from aihq.core.views import form_page, require_hq_admin_page
+from aihq.core.views import form_page, querystring, require_hq_admin_page
 from aihq.registry.models import UseCase
 from aihq.sovereignty import selectors, services
 from aihq.sovereignty.filtersets import ComponentFilterSet, SupplierFilterSet
@@ -34,12 +35,6 @@ from aihq.sovereignty.forms import (
     SupplierForm,
 )
 from aihq.sovereignty.models import Agreement, BomEntry, CutoffScenario, Supplier
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _contributor(request: HttpRequest) -> bool:
@@ -70,36 +65,48 @@ def help_page(request: HttpRequest) -> HttpResponse:
 # --- suppliers and components ---------------------------------------------------------------------------------
 
 
-@login_required
-def supplier_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.suppliers(request.user)
-    filterset = SupplierFilterSet(request.GET or None, queryset=queryset)
+def _registry_list(request: HttpRequest, queryset: Any, filterset_class: Any, template: str) -> HttpResponse:
+    """A filtered, paged list of suppliers or components."""
+    filterset = filterset_class(request.GET or None, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset
     return render(
         request,
-        "sovereignty/supplier_list.html",
+        template,
         {
             "filter": filterset,
             "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "can_add": _contributor(request),
         },
+    )
+
+
+def _registry_create(request: HttpRequest, form_class: Any, create: Any, template: str, detail: str) -> HttpResponse:
+    """Adding a supplier or component: anyone who edits some use case may."""
+    if not _contributor(request):
+        raise PermissionDenied
+    return form_page(
+        request,
+        form_class(request.POST or None),
+        lambda version, data: create(actor=request.user, **data),
+        template,
+        {},
+        detail,
+    )
+
+
+@login_required
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    return _registry_list(
+        request, selectors.suppliers(request.user), SupplierFilterSet, "sovereignty/supplier_list.html"
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplier_create(request: HttpRequest) -> HttpResponse:
-    if not _contributor(request):
-        raise PermissionDenied
-    form = SupplierForm(request.POST or None)
-    return form_page(
-        request,
-        form,
-        lambda version, data: services.supplier_create(actor=request.user, **data),
-        "sovereignty/supplier_form.html",
-        {},
-        "supplier-detail",
+    return _registry_create(
+        request, SupplierForm, services.supplier_create, "sovereignty/supplier_form.html", "supplier-detail"
     )
 
 
@@ -133,34 +140,16 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def component_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.components(request.user)
-    filterset = ComponentFilterSet(request.GET or None, queryset=queryset)
-    rows = filterset.qs if filterset.is_valid() else queryset
-    return render(
-        request,
-        "sovereignty/component_list.html",
-        {
-            "filter": filterset,
-            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-            "querystring": _querystring(request),
-            "can_add": _contributor(request),
-        },
+    return _registry_list(
+        request, selectors.components(request.user), ComponentFilterSet, "sovereignty/component_list.html"
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def component_create(request: HttpRequest) -> HttpResponse:
-    if not _contributor(request):
-        raise PermissionDenied
-    form = ComponentForm(request.POST or None)
-    return form_page(
-        request,
-        form,
-        lambda version, data: services.component_create(actor=request.user, **data),
-        "sovereignty/component_form.html",
-        {},
-        "component-detail",
+    return _registry_create(
+        request, ComponentForm, services.component_create, "sovereignty/component_form.html", "component-detail"
     )
 
 

@@ -77,7 +77,7 @@ class AgreementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ScenarioSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CutoffScenarioSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     jurisdictions = serializers.ListField(
         child=serializers.CharField(max_length=2, min_length=2), required=False, help_text="ISO 3166-1 alpha-2 codes."
     )

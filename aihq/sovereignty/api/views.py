@@ -28,7 +28,7 @@ from aihq.sovereignty.api.serializers import (
     AibomImportSerializer,
     BomEntrySerializer,
     ComponentSerializer,
-    ScenarioSerializer,
+    CutoffScenarioSerializer,
     SettingsSerializer,
     SupplierSerializer,
 )
@@ -121,7 +121,7 @@ class AgreementViewSet(_ServiceViewSet):
 class CutoffScenarioViewSet(_ServiceViewSet):
     """Cut-off scenarios (HQ admins write). ``results`` lists what breaks, within what you may see."""
 
-    serializer_class = ScenarioSerializer
+    serializer_class = CutoffScenarioSerializer
     queryset = CutoffScenario.objects.none()
     noun = "scenario"
 

@@ -184,6 +184,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "aihq.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aihq.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "aihq.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

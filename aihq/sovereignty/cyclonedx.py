@@ -368,6 +368,29 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+#: The most components and services (nested ones included) one AI-BOM may hold: the schema's uniqueness
+#: checks take time growing with the square of the count, and an AI system's BOM is far smaller.
+MAX_COMPONENTS = 1000
+
+
+def _lists(node: Mapping[str, Any]) -> list[Any]:
+    found: list[Any] = []
+    for key in ("components", "services"):
+        value = node.get(key)
+        if isinstance(value, list):
+            found.extend(value)
+    return found
+
+
+def _entries(document: Mapping[str, Any]) -> Iterator[Any]:
+    stack = _lists(document)
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, dict):
+            stack.extend(_lists(item))
+
+
 def _decode(content: bytes | str | Mapping[str, Any], report: _Report) -> dict[str, Any] | None:
     if isinstance(content, Mapping):
         return dict(content)
@@ -625,6 +648,16 @@ def parse_bom(content: bytes | str | Mapping[str, Any], *, gettext: Callable[[st
             version=_short(spec_version) or "?",
         )
     if refused:
+        return ParsedBom(_short(spec_version), "", "", (), {}, tuple(report.problems))
+    count = sum(1 for _ref in _entries(document))
+    if count > MAX_COMPONENTS:
+        report.error(
+            "components",
+            str(count),
+            _("The BOM lists %(count)s components and services; AIHQ takes at most %(limit)s per use case."),
+            count=count,
+            limit=MAX_COMPONENTS,
+        )
         return ParsedBom(_short(spec_version), "", "", (), {}, tuple(report.problems))
 
     for path, value, message in _schema_findings(document):

@@ -305,4 +305,4 @@ class SovereigntySettings(TimeStampedModel):
     @classmethod
     def current(cls) -> SovereigntySettings:
         found = cls.objects.order_by("pk").first()
-        return found if found is not None else cls()
+        return found if found is not None else cls(version=0)  # not saved yet: no version to compare with

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,18 +220,32 @@ class ScenarioResult:
 
 def scenario_result(user: Any, scenario: CutoffScenario) -> ScenarioResult:
     """What breaks, within what the user may see, if the scenario's suppliers, jurisdictions or components go."""
+    return scenario_results(user, [scenario])[0]
+
+
+def scenario_results(user: Any, scenarios: Iterable[CutoffScenario]) -> list[ScenarioResult]:
+    """Several scenarios over the same AI-BOMs, read once."""
     deps = use_case_deps(bom_entries(user))
+    component_ids = {d.component_id for u in deps for d in u.dependencies}
+    components = Component.objects.in_bulk(component_ids)
+    parents = dict(Supplier.objects.values_list("pk", "parent_id"))
+    return [_result(scenario, deps, components, parents) for scenario in scenarios]
+
+
+def _result(
+    scenario: CutoffScenario,
+    deps: list[measures.UseCaseDeps],
+    component_rows: dict[int, Component],
+    parents: Mapping[int, int | None],
+) -> ScenarioResult:
     cut = measures.Cutoff(
         suppliers=frozenset(scenario.suppliers.values_list("pk", flat=True)),
         jurisdictions=frozenset(scenario.jurisdictions or ()),
         components=frozenset(scenario.components.values_list("pk", flat=True)),
     )
-    component_ids = {d.component_id for u in deps for d in u.dependencies}
-    component_rows = Component.objects.in_bulk(component_ids)
     alternatives = {
         pk: bool(c.alternatives.strip()) or c.replaceability == "drop_in" for pk, c in component_rows.items()
     }
-    parents = dict(Supplier.objects.values_list("pk", "parent_id"))
     impacts = measures.cutoff_impact(deps, cut, parents, alternatives)
     groups = {u.use_case_id: u.groups for u in deps}
     use_cases = UseCase.objects.select_related("organisation").in_bulk([i.use_case_id for i in impacts])

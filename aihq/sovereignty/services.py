@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for, writable_organisations
+from aihq.audit.recorder import Change, append_many, snapshot
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.exchange.formats.base import Problem
 from aihq.registry.models import UseCase
@@ -104,11 +105,31 @@ def supplier_delete(*, actor: Any, supplier: Supplier) -> None:
     supplier.delete()
 
 
+def _check_component(component: Component) -> None:
+    """What the database cannot check: a model card CycloneDX accepts, and one component per name without a
+    supplier (SQLite cannot make NULLs equal in a unique constraint)."""
+    if component.model_card is not None:
+        problems = cyclonedx.validate(
+            {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+             "components": [{"type": "machine-learning-model", "name": "x", "modelCard": component.model_card}]}
+        )  # fmt: skip
+        if problems:
+            raise ValidationError({"model_card": _("Not a CycloneDX 1.6 model card: %(p)s") % {"p": problems[0]}})
+    if component.supplier_id is None:
+        twins = Component.objects.filter(
+            type=component.type, name__iexact=component.name, release=component.release, supplier__isnull=True
+        ).exclude(pk=component.pk)
+        if twins.exists():
+            raise ValidationError({"name": _("This component is already recorded.")})
+
+
 @service
 def component_create(*, actor: Any, **fields: Any) -> Component:
     reject_unknown_fields(fields, COMPONENT_FIELDS)
     _require_contributor(actor)
-    return save_valid(Component(**fields))
+    component = Component(**fields)
+    _check_component(component)
+    return save_valid(component)
 
 
 @service
@@ -117,6 +138,7 @@ def component_update(
 ) -> Component:
     _require_hq(actor)
     updated: Component = _update(Component, component, COMPONENT_FIELDS, expected_version, precondition, changes)
+    _check_component(updated)
     return updated
 
 
@@ -216,9 +238,18 @@ def import_aibom(
     if parsed.errors:
         raise AibomErrors(parsed.problems)
     outcome = AibomOutcome(warnings=list(parsed.warnings), dry_run=dry_run)
-    with contextlib.suppress(_DryRun):
-        _write_bom(actor, use_case, parsed, outcome, dry_run)
+    try:
+        with contextlib.suppress(_DryRun):
+            _write_bom(actor, use_case, parsed, outcome, dry_run)
+    except ValidationError as exc:  # what the schema allows but AIHQ's records cannot hold
+        raise AibomErrors(
+            [Problem(0, field, "", message) for field, messages in _message_dict(exc).items() for message in messages]
+        ) from None
     return outcome
+
+
+def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"file": list(exc.messages)}
 
 
 @service
@@ -228,7 +259,7 @@ def _write_bom(actor: Any, use_case: UseCase, parsed: Any, outcome: AibomOutcome
         component, fresh = _component_for(actor, item, supplier, row, outcome)
         props = item.properties
         fields = {
-            "role": props.get("aihq:role", ""),
+            "role": props.get("aihq:role", "")[:200],
             "criticality": props.get("aihq:criticality") or Criticality.IMPORTANT,
             "bom_ref": item.bom_ref[:200],
         }
@@ -251,11 +282,10 @@ def _write_bom(actor: Any, use_case: UseCase, parsed: Any, outcome: AibomOutcome
 def _supplier_for(actor: Any, organisation: Any, row: int, outcome: AibomOutcome) -> Supplier | None:
     if organisation is None or not organisation.name:
         return None
-    supplier = Supplier.objects.filter(name__iexact=organisation.name).first()
+    name = organisation.name[:300]
+    supplier = Supplier.objects.filter(name__iexact=name).first()
     if supplier is None:
-        supplier = save_valid(
-            Supplier(name=organisation.name[:300], jurisdiction=organisation.country, website=organisation.url[:500])
-        )
+        supplier = save_valid(Supplier(name=name, jurisdiction=organisation.country, website=_url(organisation.url)))
         outcome.suppliers_created.append(supplier.name)
     elif organisation.country and supplier.jurisdiction != organisation.country:
         if not supplier.jurisdiction:
@@ -276,6 +306,17 @@ def _supplier_for(actor: Any, organisation: Any, row: int, outcome: AibomOutcome
     return supplier
 
 
+def _url(text: str) -> str:
+    """A supplier's web address when it is one (a BOM may give "www.example.org"); blank otherwise."""
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator()(text[:500])
+    except ValidationError:
+        return ""
+    return text[:500]
+
+
 def _component_for(
     actor: Any, item: Any, supplier: Supplier | None, row: int, outcome: AibomOutcome
 ) -> tuple[Component, bool]:
@@ -287,12 +328,12 @@ def _component_for(
         "replaceability": props.get("aihq:replaceability", ""),
         "alternatives": props.get("aihq:alternatives", ""),
         "model_family": props.get("aihq:model-family", "")[:100],
+        "switch_cost": props.get("aihq:switch-cost", "")[:300],
         "description": item.description,
         "model_card": item.model_card,
     }
-    component = Component.objects.filter(
-        type=item.type, name__iexact=item.name, release=item.version[:100], supplier=supplier
-    ).first()
+    name, release = item.name[:300], item.version[:100]
+    component = Component.objects.filter(type=item.type, name__iexact=name, release=release, supplier=supplier).first()
     if component is None:
         component = save_valid(
             Component(type=item.type, name=item.name[:300], release=item.version[:100], supplier=supplier, **values)
@@ -322,9 +363,20 @@ def _component_for(
     return component, changed
 
 
+def _unique_refs(entries: Sequence[BomEntry]) -> list[str]:
+    """Each entry's bom-ref as imported, unless another entry has it already (two files may reuse a ref)."""
+    taken: set[str] = set()
+    refs = []
+    for entry in entries:
+        ref = entry.bom_ref if entry.bom_ref and entry.bom_ref not in taken else f"aihq-component-{entry.component_id}"
+        taken.add(ref)
+        refs.append(ref)
+    return refs
+
+
 def export_aibom(use_case: UseCase) -> dict[str, Any]:
     """The use case's AI-BOM as a CycloneDX 1.6 document (valid against the shipped schema)."""
-    entries = BomEntry.objects.filter(use_case=use_case).select_related("component__supplier")
+    entries = list(BomEntry.objects.filter(use_case=use_case).select_related("component__supplier").order_by("id"))
     components = [
         cyclonedx.ExportComponent(
             type=e.component.type,
@@ -348,9 +400,9 @@ def export_aibom(use_case: UseCase) -> dict[str, Any]:
             role=e.role,
             alternatives=e.component.alternatives,
             model_family=e.component.model_family,
-            bom_ref=e.bom_ref or f"aihq-component-{e.component_id}",
+            bom_ref=ref,
         )
-        for e in entries
+        for e, ref in zip(entries, _unique_refs(entries), strict=True)
     ]
     from aihq import __version__ as aihq_version
 
@@ -373,39 +425,57 @@ def known_suppliers() -> dict[str, dict[str, str]]:
     return known
 
 
+#: Vendor-field answers that name no supplier.
+NOT_A_VENDOR = frozenset(
+    {"n/a", "na", "none", "-", "unknown", "not applicable", "tbd", "to be determined", "in-house", "in house",
+     "internal", "government", "other", "нет", "не применимо", "собственная разработка"}
+)  # fmt: skip
+
+
 def _vendor_names(text: str) -> list[str]:
-    parts = [p.strip() for chunk in text.replace("\n", ";").split(";") for p in chunk.split(",")]
-    return list(dict.fromkeys(p for p in parts if p and p.lower() not in {"n/a", "na", "none", "-", "unknown"}))[:5]
+    """The vendors a field names: separated by ";" or line breaks (commas stay: "Booz Allen Hamilton, Inc.")."""
+    parts = [p.strip()[:300] for p in text.replace("\n", ";").split(";")]
+    return list(dict.fromkeys(p for p in parts if p and p.lower().strip(". ") not in NOT_A_VENDOR))[:5]
 
 
 def infer_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
     """Suppliers and components from an inventory's vendor field, marked inferred, for use cases that have no
     AI-BOM yet. A vendor AIHQ knows (aihq/sovereignty/data/known_suppliers.csv) gets its jurisdiction; others are
-    left without one. Runs inside the caller's transaction. Returns how many use cases got entries."""
+    left without one. Runs inside the caller's transaction; suppliers and components are looked up once per
+    vendor, the entries written in bulk with one audit event each. Returns how many use cases got entries."""
     use_cases = list(
         UseCase.objects.filter(pk__in=list(use_case_ids))
         .exclude(vendors="")
         .exclude(bom__isnull=False)
         .only("pk", "vendors", "organisation_id")
     )
+    components: dict[str, Component] = {}
+    entries: list[BomEntry] = []
     done = 0
     for use_case in use_cases:
-        for vendor in _vendor_names(use_case.vendors):
-            supplier = known_supplier(vendor)
-            component = Component.objects.filter(
-                type=ComponentType.API_SERVICE, name__iexact=vendor, release="", supplier=supplier
-            ).first() or save_valid(
-                Component(
-                    type=ComponentType.API_SERVICE,
-                    name=vendor[:300],
-                    supplier=supplier,
-                    inferred=True,
-                    description=INFERRED_DESCRIPTION,
+        vendors = _vendor_names(use_case.vendors)
+        for vendor in vendors:
+            key = vendor.lower()
+            if key not in components:
+                supplier = known_supplier(vendor)
+                components[key] = Component.objects.filter(
+                    type=ComponentType.API_SERVICE, name__iexact=vendor, release="", supplier=supplier
+                ).first() or save_valid(
+                    Component(
+                        type=ComponentType.API_SERVICE,
+                        name=vendor,
+                        supplier=supplier,
+                        inferred=True,
+                        description=INFERRED_DESCRIPTION,
+                    )
                 )
+            entries.append(
+                BomEntry(use_case=use_case, component=components[key], role="vendor-supplied", inferred=True)
             )
-            if not BomEntry.objects.filter(use_case=use_case, component=component).exists():
-                save_valid(BomEntry(use_case=use_case, component=component, role="vendor-supplied", inferred=True))
-        done += 1
+        done += bool(vendors)
+    if entries:
+        created = BomEntry.objects.bulk_create(entries, ignore_conflicts=False)
+        append_many([Change(entry, "create", None, snapshot(entry)) for entry in created])
     return done
 
 
@@ -429,7 +499,7 @@ def known_supplier(vendor: str) -> Supplier:
                 inferred=True,
             )
         )
-    return save_valid(Supplier(name=vendor[:300], inferred=True))
+    return save_valid(Supplier(name=vendor[:300], inferred=True))  # a name AIHQ does not know: no jurisdiction
 
 
 # --- agreements, scenarios, settings --------------------------------------------------------------------------

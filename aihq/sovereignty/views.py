@@ -22,6 +22,7 @@ from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
 from aihq.core.forms import apply_service_errors, form_errors_text
 from aihq.core.services import ConflictError
 from aihq.core.views import form_page, querystring, require_hq_admin_page
+from aihq.exchange.normalise import neutralise_formula
 from aihq.registry.models import UseCase
 from aihq.sovereignty import selectors, services
 from aihq.sovereignty.filtersets import ComponentFilterSet, SupplierFilterSet
@@ -297,7 +298,7 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         request,
         "sovereignty/scenario_list.html",
         {
-            "rows": [(s, selectors.scenario_result(request.user, s)) for s in rows],
+            "rows": list(zip(rows, selectors.scenario_results(request.user, rows), strict=True)),
             "is_hq_admin": scope_for(request.user).is_hq_admin,
         },
     )
@@ -347,17 +348,16 @@ def _scenario_csv(scenario: CutoffScenario, result: selectors.ScenarioResult) ->
     writer.writerow(["use_case_id", "use_case", "organisation", "breaks", "cut_components", "alternatives_for_all",
                      "indicators"])  # fmt: skip
     for item in result.affected:
-        writer.writerow(
-            [
-                item.use_case.pk,
-                item.use_case.name,
-                item.use_case.organisation.code,
-                "yes" if item.impact.breaks else "no",
-                "; ".join(str(item.components.get(h.component_id, h.component_id)) for h in item.impact.hit),
-                "yes" if item.impact.all_have_alternatives else "no",
-                "; ".join(i.code for i in item.indicators),
-            ]
-        )
+        row = [
+            item.use_case.pk,
+            item.use_case.name,
+            item.use_case.organisation.code,
+            "yes" if item.impact.breaks else "no",
+            "; ".join(str(item.components.get(h.component_id, h.component_id)) for h in item.impact.hit),
+            "yes" if item.impact.all_have_alternatives else "no",
+            "; ".join(i.code for i in item.indicators),
+        ]
+        writer.writerow([neutralise_formula(str(cell)) for cell in row])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cutoff-scenario-{scenario.pk}.csv"'
     return response

@@ -13,12 +13,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from aihq.core.api import VersionedMixin
+from aihq.core.parsers import JSONParser
 from aihq.exchange.readers import FileProblem, read_table
 from aihq.objectives import rows, selectors, services
 from aihq.objectives.api.serializers import (

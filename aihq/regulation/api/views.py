@@ -14,12 +14,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from aihq.core.api import VersionedMixin, etag, expected_version
+from aihq.core.parsers import JSONParser
 from aihq.registry.api.views import ScopedViewSetMixin
 from aihq.regulation import selectors, services
 from aihq.regulation.api.serializers import (

@@ -69,6 +69,20 @@ class AgreementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     )
     version = _version()
 
+    def to_representation(self, instance: Agreement) -> dict[str, Any]:
+        """Organisations and use cases the reader may not see are left out of the lists."""
+        from aihq.accounts.permissions import scope_for
+
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        scope = scope_for(getattr(request, "user", None))
+        if not scope.sees_everything:
+            visible = {o.code for o in instance.organisations.all() if scope.can_view_org(o.pk)}
+            data["organisations"] = [code for code in data["organisations"] if code in visible]
+            readable = {u.pk for u in instance.use_cases.all() if scope.can_view_org(u.organisation_id)}
+            data["use_cases"] = [pk for pk in data["use_cases"] if pk in readable]
+        return data
+
     class Meta:
         model = Agreement
         fields = ["id", "title", "partner_country", "partner_name", "kind", "status", "signed_on", "starts_on",

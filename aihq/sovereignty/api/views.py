@@ -4,6 +4,7 @@ dashboard's measures and the settings."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,13 +14,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from aihq.core.api import VersionedMixin, expected_version
+from aihq.core.parsers import JSONParser
 from aihq.registry.api.views import ScopedViewSetMixin
 from aihq.registry.models import UseCase
 from aihq.sovereignty import selectors, services
@@ -194,14 +196,15 @@ class AibomView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         use_case = self._use_case(request, pk, "change")
-        dry_run = str(request.query_params.get("dry_run", request.data.get("dry_run", ""))).lower() in ("1", "true")
+        body = request.data if isinstance(request.data, Mapping) else {}
+        dry_run = str(request.query_params.get("dry_run") or body.get("dry_run", "")).lower() in ("1", "true")
         upload = request.FILES.get("file") if hasattr(request, "FILES") else None
         if upload is not None:
             if upload.size > 10 * 1024 * 1024:
                 raise ValidationError({"file": [_("An AI-BOM file is at most 10 MB.")]})
             content: Any = upload.read()
-        elif isinstance(request.data, dict) and "bomFormat" in request.data:
-            content = dict(request.data)
+        elif "bomFormat" in body:
+            content = dict(body)
         else:
             raise ValidationError({"file": [_("Send a CycloneDX JSON file, or the document as the body.")]})
         try:

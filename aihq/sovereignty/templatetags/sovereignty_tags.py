@@ -72,11 +72,13 @@ def use_case_aibom(context: dict[str, Any], use_case: Any) -> dict[str, Any]:
     )
     home = selectors.settings().home_country
     editable = can_change(user, use_case)
+    score = selectors.use_case_score(use_case, today) if entries else None
     return {
+        "scores": {s.component_id: s for s in score.components} if score else {},
         "use_case": use_case,
         "entries": entries,
         "home": home,
-        "score": selectors.use_case_score(use_case, today) if entries else None,
+        "score": score,
         "covering": selectors.agreements_covering(entries, today),
         "editable": editable,
         "form": BomEntryForm() if editable else None,

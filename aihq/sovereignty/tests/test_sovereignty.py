@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -326,3 +327,98 @@ def test_list_endpoints_query_count_does_not_grow_with_rows(world, api_client_fo
     with CaptureQueriesContext(connection) as more:
         assert client.get(f"/api/v1/{endpoint}/").status_code == 200
     assert len(more) == len(few), [q["sql"][:120] for q in more.captured_queries]
+
+
+class TestReviewedEdges:
+    """Edges a review found: each was a 500, a slowdown, a leak or a lost save before."""
+
+    def test_settings_save_on_a_fresh_install(self, world, page_client_for):
+        response = page_client_for("hq_admin").post(
+            "/sovereignty/settings/",
+            {"home_country": "ru", "weight_jurisdiction": 0.5, "weight_hosting": 0.2, "weight_licence": 0.2,
+             "weight_replaceability": 0.1, "version": ""},
+        )  # fmt: skip
+        assert response.status_code == 302
+        assert selectors.settings().weight_jurisdiction == 0.5
+
+    @pytest.mark.parametrize("body", [[], "x", 1])
+    def test_an_aibom_body_that_is_not_an_object_is_400(self, world, api_client_for, body):
+        response = api_client_for("editor_a").post(
+            f"/api/v1/use-cases/{world.uc_a.pk}/aibom/?dry_run=true", body, format="json"
+        )
+        assert response.status_code == 400
+
+    def test_a_body_nested_too_deeply_is_400(self, world, api_client_for):
+        deep = "[" * 100_000 + "]" * 100_000
+        response = api_client_for("editor_a").generic(
+            "POST", "/api/v1/components/", deep, content_type="application/json"
+        )
+        assert response.status_code == 400
+
+    def test_too_many_components_are_refused_before_the_schema_is_read(self, world):
+        document = _document()
+        document["components"] = [
+            {"type": "library", "name": f"lib{i}", "bom-ref": f"lib{i}"} for i in range(cyclonedx.MAX_COMPONENTS + 1)
+        ]
+        with pytest.raises(services.AibomErrors) as caught:
+            services.import_aibom(actor=world.users["editor_a"], use_case=world.uc_a, content=document)
+        assert [p.field for p in caught.value.problems] == ["components"]
+
+    def test_what_the_schema_allows_but_aihq_cannot_hold_is_a_problem_not_a_crash(self, world, page_client_for):
+        document = _document()
+        document["components"][0]["supplier"]["url"] = ["www.example.org"]
+        document["components"][0]["properties"] = [{"name": "aihq:role", "value": "r" * 500}]
+        response = page_client_for("editor_a").post(
+            f"/use-cases/{world.uc_a.pk}/aibom/import/",
+            {"file": SimpleUploadedFile("b.json", json.dumps(document).encode())},
+        )
+        assert response.status_code == 200
+        assert response.context["outcome"].created
+        assert BomEntry.objects.get(bom_ref=document["components"][0]["bom-ref"]).role == "r" * 200
+
+    def test_two_files_reusing_a_bom_ref_still_export(self, world):
+        first: dict[str, Any] = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+                                 "components": [{"type": "library", "name": "alpha", "bom-ref": "x"}]}  # fmt: skip
+        second = copy.deepcopy(first)
+        second["components"][0]["name"] = "beta"
+        for document in (first, second):
+            services.import_aibom(actor=world.users["editor_a"], use_case=world.uc_a, content=document)
+        exported = services.export_aibom(world.uc_a)
+        assert cyclonedx.validate(exported) == []
+        assert len({c["bom-ref"] for c in exported["components"]}) == 2
+
+    def test_a_model_card_must_be_one_cyclonedx_accepts(self, world, api_client_for):
+        body: dict[str, Any] = {"type": "model", "name": "M", "model_card": [1, 2]}
+        assert api_client_for("editor_a").post("/api/v1/components/", body, format="json").status_code == 400
+        body["model_card"] = {"modelParameters": {"task": "text-generation"}}
+        assert api_client_for("editor_a").post("/api/v1/components/", body, format="json").status_code == 201
+        assert api_client_for("editor_a").post("/api/v1/components/", body, format="json").status_code == 400
+
+    def test_vendor_names_keep_their_commas_and_non_vendors_are_skipped(self):
+        assert services._vendor_names("Booz Allen Hamilton, Inc.; N/A; TBD\nMicrosoft") == [
+            "Booz Allen Hamilton, Inc.",
+            "Microsoft",
+        ]
+
+    def test_agreements_show_only_the_organisations_and_use_cases_the_reader_may_see(self, world, api_client_for):
+        services.agreement_create(
+            actor=world.users["hq_admin"], title="T", partner_country="IN", kind="research",
+            organisations=[world.org_a, world.org_b], use_cases=[world.uc_a, world.uc_b],
+        )  # fmt: skip
+        seen = api_client_for("viewer_a").get("/api/v1/agreements/").json()["results"][0]
+        assert seen["organisations"] == ["A"]
+        assert seen["use_cases"] == [world.uc_a.pk]
+        everything = api_client_for("auditor").get("/api/v1/agreements/").json()["results"][0]
+        assert sorted(everything["organisations"]) == ["A", "B"]
+
+    def test_scenario_csv_cells_cannot_run_as_formulas(self, world, page_client_for):
+        component = services.component_create(
+            actor=world.users["editor_a"], type="model", name='=HYPERLINK("http://evil")',
+            supplier=services.supplier_create(actor=world.users["hq_admin"], name="X", jurisdiction="US"),
+        )  # fmt: skip
+        services.bom_add(
+            actor=world.users["editor_a"], use_case=world.uc_a, component=component, criticality="critical"
+        )
+        scenario = services.scenario_create(actor=world.users["hq_admin"], name="US", jurisdictions=["US"])
+        text = page_client_for("hq_admin").get(f"/sovereignty/scenarios/{scenario.pk}/?format=csv").content.decode()
+        assert "'=HYPERLINK" in text

@@ -123,6 +123,21 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def require_can_change_use_case(actor: Any, use_case: Any) -> None:
+    """Raise PermissionDenied unless ``actor`` may edit ``use_case`` (and so what hangs off it)."""
+    if not can_change(actor, use_case):
+        from django.utils.translation import gettext as _
+
+        raise PermissionDenied(_("You cannot edit this use case."))
+
+
+def person(actor: Any) -> Any:
+    """The signed-in person behind an action, for "who did it" fields (None for the CLI's system actor)."""
+    from aihq.accounts.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
 def require_hq_admin(actor: Any, message: str) -> None:
     """Raise PermissionDenied(message) unless ``actor`` is an HQ admin (or a command-line actor)."""
     if not scope_for(actor).is_hq_admin:

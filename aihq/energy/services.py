@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
+from aihq.accounts.permissions import can_change, require_can_change_use_case, require_hq_admin, scope_for
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.energy.models import ComputeProfile, ComputeSite, ExogenousLoad, Scenario, ScenarioRun
 from aihq.registry.models import Organisation, Region, UseCase
@@ -101,8 +101,7 @@ def site_delete(*, actor: Any, site: ComputeSite) -> None:
 def profile_set(*, actor: Any, use_case: UseCase, **fields: Any) -> ComputeProfile:
     """Create or replace a use case's compute profile (who may edit the use case may set it)."""
     reject_unknown_fields(fields, PROFILE_FIELDS)
-    if not can_change(actor, use_case):
-        raise PermissionDenied(_("You cannot edit this use case."))
+    require_can_change_use_case(actor, use_case)
     profile = ComputeProfile.objects.filter(use_case=use_case).first() or ComputeProfile(use_case=use_case)
     for name, value in fields.items():
         setattr(profile, name, value)

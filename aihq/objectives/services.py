@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
+from aihq.accounts.permissions import require_can_change_use_case, require_hq_admin, scope_for
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.exchange.formats.base import Problem
 from aihq.objectives.models import (
@@ -411,8 +411,7 @@ def measurement_delete(*, actor: Any, measurement: Measurement) -> None:
 @service
 def contribution_add(*, actor: Any, use_case: UseCase, indicator: Indicator, note: str = "") -> Contribution:
     """Link a use case to an indicator it contributes to (who may edit the use case may link it)."""
-    if not can_change(actor, use_case):
-        raise PermissionDenied(_("You cannot edit this use case."))
+    require_can_change_use_case(actor, use_case)
     contribution = Contribution.objects.filter(use_case=use_case, indicator=indicator).first()
     if contribution is None:
         contribution = Contribution(use_case=use_case, indicator=indicator)
@@ -422,8 +421,7 @@ def contribution_add(*, actor: Any, use_case: UseCase, indicator: Indicator, not
 
 @service
 def contribution_remove(*, actor: Any, contribution: Contribution) -> None:
-    if not can_change(actor, contribution.use_case):
-        raise PermissionDenied(_("You cannot edit this use case."))
+    require_can_change_use_case(actor, contribution.use_case)
     contribution.delete()
 
 

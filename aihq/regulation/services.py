@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aihq.accounts.models import User
-from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
+from aihq.accounts.permissions import person, require_can_change_use_case, require_hq_admin, scope_for
 from aihq.audit.recorder import Change, append_many, snapshot
 from aihq.core.db import insert_returning_ids
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
@@ -40,16 +39,6 @@ from aihq.regulation.models import (
 
 OMB = "omb-m-25-21"
 M = TypeVar("M", bound=models.Model)
-
-
-def _person(actor: Any) -> User | None:
-    """The signed-in person behind an action (None for the CLI's system actor)."""
-    return actor if isinstance(actor, User) else None
-
-
-def _require_can_change(actor: Any, use_case: UseCase) -> None:
-    if not can_change(actor, use_case):
-        raise PermissionDenied(_("You cannot edit this use case."))
 
 
 # --- frameworks -----------------------------------------------------------------------------------------------
@@ -178,7 +167,7 @@ def classify_use_case(
 ) -> Classification:
     """Answer a framework's questionnaire for a use case: classify it, keep the revision, and bring its
     requirement list in line with the result (requirements that no longer apply keep their evidence)."""
-    _require_can_change(actor, use_case)
+    require_can_change_use_case(actor, use_case)
     # The use case's row lock serialises classifications of it (and an import's pre-fill of it).
     UseCase.objects.select_for_update().order_by().filter(pk=use_case.pk).exists()
     framework = current_framework(framework_code)
@@ -208,7 +197,7 @@ def classify_use_case(
     current.role = result.role or ""
     current.flags = list(result.flags)
     current.source = source
-    current.classified_by = _person(actor)
+    current.classified_by = person(actor)
     current.version += 1
     save_valid(current)
     _revision(current).save()
@@ -310,7 +299,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
         )
     )
     candidates = [u for u in locked if u.pk not in already]
-    person = _person(actor)
+    who = person(actor)
     made: list[tuple[Classification, engine.Classification, dict[str, tuple[str, str]]]] = []
     for use_case in candidates:
         answers, statuses = engine.omb_answers_from_inventory(
@@ -330,7 +319,7 @@ def prefill_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
             role=result.role or "",
             flags=list(result.flags),
             source=ClassificationSource.INVENTORY,
-            classified_by=person,
+            classified_by=who,
             version=1,
         )
         made.append((row, result, statuses))
@@ -414,7 +403,7 @@ def requirement_update(
     current: RequirementStatus = (
         RequirementStatus.objects.select_for_update().order_by().select_related("use_case").get(pk=requirement.pk)
     )
-    _require_can_change(actor, current.use_case)
+    require_can_change_use_case(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     if "owner" in changes:
         _check_owner(changes["owner"], current.use_case)
@@ -446,10 +435,10 @@ def evidence_add(
     content: bytes | None = None,
 ) -> Evidence:
     """Attach a link or a file (of an allowed type, within the size limit) to a requirement."""
-    _require_can_change(actor, requirement.use_case)
+    require_can_change_use_case(actor, requirement.use_case)
     if bool(url) == (content is not None):
         raise ValidationError({"file": _("Give either a file or a link.")})
-    evidence = Evidence(requirement=requirement, added_by=_person(actor))
+    evidence = Evidence(requirement=requirement, added_by=person(actor))
     if content is not None:
         name = Path(filename or "").name[:255]
         extension = Path(name).suffix.lower()
@@ -482,7 +471,7 @@ def evidence_add(
 
 @service
 def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
-    _require_can_change(actor, evidence.requirement.use_case)
+    require_can_change_use_case(actor, evidence.requirement.use_case)
     evidence.delete()
 
 
@@ -497,7 +486,7 @@ RISK_FIELDS = frozenset(
 @service
 def risk_create(*, actor: Any, use_case: UseCase, **fields: Any) -> Risk:
     reject_unknown_fields(fields, RISK_FIELDS)
-    _require_can_change(actor, use_case)
+    require_can_change_use_case(actor, use_case)
     _check_owner(fields.get("owner"), use_case)
     return save_valid(Risk(use_case=use_case, **fields))
 
@@ -508,7 +497,7 @@ def risk_update(
 ) -> Risk:
     reject_unknown_fields(changes, RISK_FIELDS)
     current: Risk = Risk.objects.select_for_update().order_by().select_related("use_case").get(pk=risk.pk)
-    _require_can_change(actor, current.use_case)
+    require_can_change_use_case(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     if "owner" in changes:
         _check_owner(changes["owner"], current.use_case)
@@ -520,7 +509,7 @@ def risk_update(
 
 @service
 def risk_delete(*, actor: Any, risk: Risk) -> None:
-    _require_can_change(actor, risk.use_case)
+    require_can_change_use_case(actor, risk.use_case)
     risk.delete()
 
 
@@ -548,12 +537,12 @@ def _set_risks(incident: Incident, risks: Sequence[Risk] | None) -> None:
 def incident_create(*, actor: Any, use_case: UseCase, **fields: Any) -> Incident:
     """Log an incident; it starts open, and its first transition names who logged it."""
     reject_unknown_fields(fields, INCIDENT_FIELDS)
-    _require_can_change(actor, use_case)
+    require_can_change_use_case(actor, use_case)
     risks = fields.pop("risks", None)
-    person = _person(actor)
-    incident = save_valid(Incident(use_case=use_case, reported_by=person, status=IncidentStatus.OPEN, **fields))
+    who = person(actor)
+    incident = save_valid(Incident(use_case=use_case, reported_by=who, status=IncidentStatus.OPEN, **fields))
     _set_risks(incident, risks)
-    IncidentTransition.objects.create(incident=incident, from_status="", to_status=IncidentStatus.OPEN, moved_by=person)
+    IncidentTransition.objects.create(incident=incident, from_status="", to_status=IncidentStatus.OPEN, moved_by=who)
     return incident
 
 
@@ -568,7 +557,7 @@ def incident_update(
 ) -> Incident:
     reject_unknown_fields(changes, INCIDENT_FIELDS)
     current: Incident = Incident.objects.select_for_update().order_by().select_related("use_case").get(pk=incident.pk)
-    _require_can_change(actor, current.use_case)
+    require_can_change_use_case(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     risks = changes.pop("risks", None)
     for name, value in changes.items():
@@ -592,7 +581,7 @@ def incident_move(
     """Move an incident along open → investigating → mitigated → closed; who moved it is kept.
     Moving back (reopening) needs a note saying why."""
     current: Incident = Incident.objects.select_for_update().order_by().select_related("use_case").get(pk=incident.pk)
-    _require_can_change(actor, current.use_case)
+    require_can_change_use_case(actor, current.use_case)
     check_version(current.version, expected_version, precondition=precondition)
     if to_status not in IncidentStatus.values:
         raise ValidationError({"status": _("Use one of: %(values)s.") % {"values": ", ".join(IncidentStatus.values)}})
@@ -601,9 +590,9 @@ def incident_move(
     backwards = INCIDENT_FLOW.index(IncidentStatus(to_status)) < INCIDENT_FLOW.index(IncidentStatus(current.status))
     if backwards and not note.strip():
         raise ValidationError({"note": _("Say why the incident is reopened.")})
-    person = _person(actor)
+    who = person(actor)
     IncidentTransition.objects.create(
-        incident=current, from_status=current.status, to_status=to_status, note=note, moved_by=person
+        incident=current, from_status=current.status, to_status=to_status, note=note, moved_by=who
     )
     current.status = to_status
     current.version += 1
@@ -612,5 +601,5 @@ def incident_move(
 
 @service
 def incident_delete(*, actor: Any, incident: Incident) -> None:
-    _require_can_change(actor, incident.use_case)
+    require_can_change_use_case(actor, incident.use_case)
     incident.delete()

@@ -14,7 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from aihq.accounts.permissions import can_change, require_hq_admin, scope_for, writable_organisations
+from aihq.accounts.permissions import (
+    person,
+    require_can_change_use_case,
+    require_hq_admin,
+    scope_for,
+    writable_organisations,
+)
 from aihq.audit.recorder import Change, append_many, snapshot
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
 from aihq.exchange.formats.base import Problem
@@ -155,16 +161,11 @@ def component_delete(*, actor: Any, component: Component) -> None:
 BOM_FIELDS = frozenset({"role", "criticality", "notes"})
 
 
-def _require_can_change(actor: Any, use_case: UseCase) -> None:
-    if not can_change(actor, use_case):
-        raise PermissionDenied(_("You cannot edit this use case."))
-
-
 @service
 def bom_add(*, actor: Any, use_case: UseCase, component: Component, **fields: Any) -> BomEntry:
     """List a component in a use case's AI-BOM (or change how it is used, if listed already)."""
     reject_unknown_fields(fields, BOM_FIELDS)
-    _require_can_change(actor, use_case)
+    require_can_change_use_case(actor, use_case)
     entry = BomEntry.objects.filter(use_case=use_case, component=component).first() or BomEntry(
         use_case=use_case, component=component
     )
@@ -176,7 +177,7 @@ def bom_add(*, actor: Any, use_case: UseCase, component: Component, **fields: An
 
 @service
 def bom_remove(*, actor: Any, entry: BomEntry) -> None:
-    _require_can_change(actor, entry.use_case)
+    require_can_change_use_case(actor, entry.use_case)
     entry.delete()
 
 
@@ -233,7 +234,7 @@ def import_aibom(
     """Import a CycloneDX 1.6 AI-BOM into a use case: all or nothing. Suppliers and components are matched by
     name (and type, version, supplier) and created when new; what an existing one lacks is filled in, what it
     has is never overwritten (a warning says where the file differs)."""
-    _require_can_change(actor, use_case)
+    require_can_change_use_case(actor, use_case)
     parsed = cyclonedx.parse_bom(content, gettext=_)
     if parsed.errors:
         raise AibomErrors(parsed.problems)
@@ -553,11 +554,8 @@ def scenario_create(*, actor: Any, **fields: Any) -> CutoffScenario:
     reject_unknown_fields(fields, SCENARIO_FIELDS)
     _require_hq(actor)
     fields["jurisdictions"] = sorted({str(code).upper() for code in fields.get("jurisdictions") or []})
-    from aihq.accounts.models import User
 
-    created: CutoffScenario = _create_with_many(
-        CutoffScenario, fields, created_by=actor if isinstance(actor, User) else None
-    )
+    created: CutoffScenario = _create_with_many(CutoffScenario, fields, created_by=person(actor))
     return created
 
 

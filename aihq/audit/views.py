@@ -14,6 +14,7 @@ from aihq.audit.filtersets import AuditEventFilterSet
 from aihq.audit.recorder import is_audited, object_type
 from aihq.audit.selectors import audit_event_list
 from aihq.core.http import non_empty_query
+from aihq.core.views import querystring
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -27,8 +28,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     filterset = AuditEventFilterSet(non_empty_query(request.GET), queryset=audit_event_list(request.user))
     queryset = filterset.qs if (filterset.is_bound and filterset.is_valid()) else filterset.queryset
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     template = "audit/_event_table.html" if getattr(request, "htmx", False) else "audit/event_list.html"
     object_types = sorted(
         (
@@ -41,7 +40,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"filterset": filterset, "page": page, "querystring": params.urlencode(), "object_types": object_types},
+        {"filterset": filterset, "page": page, "querystring": querystring(request), "object_types": object_types},
     )
 
 

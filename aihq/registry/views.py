@@ -18,7 +18,7 @@ from aihq.audit.selectors import object_history
 from aihq.core.forms import apply_service_errors
 from aihq.core.http import non_empty_query
 from aihq.core.services import ConflictError
-from aihq.core.views import require_hq_admin_page
+from aihq.core.views import querystring, require_hq_admin_page
 from aihq.registry import selectors, services
 from aihq.registry.filtersets import UseCaseFilterSet
 from aihq.registry.forms import OrganisationForm, UseCaseForm
@@ -61,12 +61,10 @@ def use_case_list(request: HttpRequest) -> HttpResponse:
         queryset = filterset.queryset.none()
     paginator = Paginator(queryset, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "filterset": filterset,
         "page": page,
-        "querystring": params.urlencode(),
+        "querystring": querystring(request),
         "stages": Stage.choices,
         "can_create": writable_organisations(request.user).exists(),
         "page_sizes": PAGE_SIZES,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from aihq.registry.selectors import organisation_subtree_ids
 from aihq.regulation import taxonomy
 from aihq.regulation.models import (
-    CLOSED_STATES,
     Classification,
     Incident,
     IncidentSeverity,
@@ -69,7 +68,9 @@ class RequirementFilterSet(_OrganisationFilter):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:  # type: ignore[type-arg]
         if value is None:
             return queryset
-        late = Q(due_date__lt=dt.date.today()) & ~Q(status__in=list(CLOSED_STATES)) & Q(applicable=True)
+        from aihq.regulation.selectors import overdue_q
+
+        late = overdue_q(dt.date.today())
         return queryset.filter(late) if value else queryset.exclude(late)
 
 

@@ -93,21 +93,7 @@ class FrameworkUploadForm(forms.Form):
             ) from None
         if not isinstance(data, dict):
             raise forms.ValidationError(_("A framework file must hold a mapping of keys and values."))
-        cleaned: dict[str, Any] = _plain(data)
-        return cleaned
-
-
-def _plain(value: Any) -> Any:
-    """YAML's dates as ISO strings, so a file reads the same whether it was YAML or JSON."""
-    import datetime as dt
-
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+        return data  # parse_framework writes YAML dates as ISO strings
 
 
 def _people(use_case: Any) -> Any:

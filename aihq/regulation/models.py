@@ -220,6 +220,11 @@ class RequirementStatus(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATES
 
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """Applies, has a due date that has passed, and is not closed (selectors.overdue is the same in SQL)."""
+        day = today or dt.date.today()
+        return bool(self.applicable and self.due_date and self.due_date < day and not self.is_closed)
+
     def clean(self) -> None:
         if self.status in (RequirementState.NOT_APPLICABLE, RequirementState.WAIVED) and not self.justification.strip():
             raise ValidationError({"justification": _("Say why the requirement does not apply or was waived.")})

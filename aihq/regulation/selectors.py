@@ -20,13 +20,10 @@ from aihq.regulation.models import (
     Incident,
     IncidentStatus,
     PublicIncident,
-    RequirementState,
     RequirementStatus,
     Risk,
     RiskStatus,
 )
-
-EU = "eu-ai-act"
 
 
 def frameworks() -> QuerySet[Framework]:
@@ -107,6 +104,11 @@ class Compliance:
 
 def _open_overdue(today: dt.date) -> Q:
     return Q(due_date__lt=today) & ~Q(status__in=list(CLOSED_STATES))
+
+
+def overdue_q(today: dt.date) -> Q:
+    """The SQL of RequirementStatus.is_overdue: applies, past its due date, not closed."""
+    return Q(applicable=True) & _open_overdue(today)
 
 
 def compliance_by(queryset: QuerySet[RequirementStatus], key: str | None, today: dt.date) -> dict[Any, Compliance]:
@@ -260,7 +262,3 @@ def use_case_regulation(user: Any, use_case: UseCase, today: dt.date) -> dict[st
         "deadlines": deadlines_for(incident_list, today),
         "frameworks": list(frameworks()),
     }
-
-
-def state_label(state: str) -> str:
-    return str(RequirementState(state).label)

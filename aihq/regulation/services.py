@@ -86,10 +86,6 @@ def framework_load(*, actor: Any, data: Any, make_current: bool = True) -> Frame
             return framework_make_current(actor=actor, framework=existing)
         return existing
     has_current = Framework.objects.filter(code=parsed.code, is_current=True).exists()
-    if make_current and has_current:
-        for previous in Framework.objects.filter(code=parsed.code, is_current=True):
-            previous.is_current = False
-            previous.save(update_fields=["is_current", "updated_at"])  # saved one by one: audited
     framework = Framework(
         code=parsed.code,
         version=parsed.version,
@@ -99,9 +95,12 @@ def framework_load(*, actor: Any, data: Any, make_current: bool = True) -> Frame
         jurisdiction=parsed.jurisdiction,
         definition=definition,
         sha256=digest,
-        is_current=make_current or not has_current,
+        is_current=not has_current,
     )
-    return save_valid(framework)
+    save_valid(framework)
+    if make_current and has_current:
+        return framework_make_current(actor=actor, framework=framework)
+    return framework
 
 
 @service
@@ -242,6 +241,7 @@ def _sync_requirements(
     wanted = {item.id for item in result.requirements}
     for item in result.requirements:
         row = existing.get(item.id)
+        before = {name: getattr(row, name) for name in _SYNCED} if row is not None else None
         due = dt.date.fromisoformat(item.due) if item.due else None
         if row is None:
             row = RequirementStatus(use_case=use_case, framework_code=framework_code, requirement_id=item.id)
@@ -256,7 +256,7 @@ def _sync_requirements(
             row.status, row.note = statuses[item.id]
             if row.status in (RequirementState.NOT_APPLICABLE, RequirementState.WAIVED):
                 row.justification = row.note
-        if row.pk is None or _changed(row):
+        if before is None or any(before[name] != getattr(row, name) for name in _SYNCED):
             if row.pk is not None:
                 row.version += 1
             save_valid(row)
@@ -265,11 +265,6 @@ def _sync_requirements(
             row.applicable = False
             row.version += 1
             row.save()
-
-
-def _changed(row: RequirementStatus) -> bool:
-    stored = RequirementStatus.objects.filter(pk=row.pk).values(*_SYNCED).first()
-    return stored is None or any(stored[name] != getattr(row, name) for name in _SYNCED)
 
 
 _SYNCED = (

@@ -21,6 +21,7 @@ from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
 from aihq.core.forms import apply_service_errors, form_errors_text
 from aihq.core.services import ConflictError
 from aihq.core.views import form_page, querystring, require_hq_admin_page
+from aihq.exchange.services import EXPORT_KINDS, write_rows
 from aihq.registry import selectors as registry_selectors
 from aihq.registry.models import Organisation, UseCase
 from aihq.regulation import selectors, services, taxonomy
@@ -534,16 +535,12 @@ def incident_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- exports ---------------------------------------------------------------------------------------------------
 
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT_FORMATS = {kind: EXPORT_KINDS[kind] for kind in ("csv", "xlsx")}
 
 
 @login_required
 def register_export(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
     """The requirement, risk or incident register as the page's filters select it, as CSV or XLSX."""
-    from aihq.exchange.services import write_rows
 
     if extension not in EXPORT_FORMATS:
         raise Http404

@@ -6,9 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from aihq.regulation.filtersets import MAX_ID
 from aihq.sovereignty.models import BomEntry, Component, ComponentType, Criticality, Hosting, Supplier, SupplierKind
-
-MAX_ID = 2**63 - 1
 
 
 class SupplierFilterSet(django_filters.FilterSet):

@@ -239,9 +239,9 @@ def _result(
     parents: Mapping[int, int | None],
 ) -> ScenarioResult:
     cut = measures.Cutoff(
-        suppliers=frozenset(scenario.suppliers.values_list("pk", flat=True)),
+        suppliers=frozenset(s.pk for s in scenario.suppliers.all()),
         jurisdictions=frozenset(scenario.jurisdictions or ()),
-        components=frozenset(scenario.components.values_list("pk", flat=True)),
+        components=frozenset(c.pk for c in scenario.components.all()),
     )
     alternatives = {
         pk: bool(c.alternatives.strip()) or c.replaceability == "drop_in" for pk, c in component_rows.items()

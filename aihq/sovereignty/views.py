@@ -3,9 +3,7 @@ the settings. Thin over selectors and services."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -22,7 +20,7 @@ from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
 from aihq.core.forms import apply_service_errors, form_errors_text
 from aihq.core.services import ConflictError
 from aihq.core.views import form_page, querystring, require_hq_admin_page
-from aihq.exchange.normalise import neutralise_formula
+from aihq.exchange.services import write_rows
 from aihq.registry.models import UseCase
 from aihq.sovereignty import selectors, services
 from aihq.sovereignty.filtersets import ComponentFilterSet, SupplierFilterSet
@@ -343,22 +341,23 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _scenario_csv(scenario: CutoffScenario, result: selectors.ScenarioResult) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["use_case_id", "use_case", "organisation", "breaks", "cut_components", "alternatives_for_all",
-                     "indicators"])  # fmt: skip
-    for item in result.affected:
-        row = [
-            item.use_case.pk,
-            item.use_case.name,
-            item.use_case.organisation.code,
-            "yes" if item.impact.breaks else "no",
-            "; ".join(str(item.components.get(h.component_id, h.component_id)) for h in item.impact.hit),
-            "yes" if item.impact.all_have_alternatives else "no",
-            "; ".join(i.code for i in item.indicators),
-        ]
-        writer.writerow([neutralise_formula(str(cell)) for cell in row])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    headers = ["use_case_id", "use_case", "organisation", "breaks", "cut_components", "alternatives_for_all",
+               "indicators"]  # fmt: skip
+    rows = [
+        {
+            "use_case_id": item.use_case.pk,
+            "use_case": item.use_case.name,
+            "organisation": item.use_case.organisation.code,
+            "breaks": "yes" if item.impact.breaks else "no",
+            "cut_components": "; ".join(
+                str(item.components.get(h.component_id, h.component_id)) for h in item.impact.hit
+            ),
+            "alternatives_for_all": "yes" if item.impact.all_have_alternatives else "no",
+            "indicators": "; ".join(i.code for i in item.indicators),
+        }
+        for item in result.affected
+    ]
+    response = HttpResponse(write_rows(headers, rows, "csv"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cutoff-scenario-{scenario.pk}.csv"'
     return response
 

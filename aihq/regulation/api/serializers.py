@@ -127,7 +127,7 @@ class RequirementSerializer(serializers.ModelSerializer):  # type: ignore[type-a
                             "applicable", "updated_at"]  # fmt: skip
 
     def get_overdue(self, obj: RequirementStatus) -> bool:
-        return bool(obj.applicable and obj.due_date and obj.due_date < dt.date.today() and not obj.is_closed)
+        return obj.is_overdue()
 
 
 class EvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -243,7 +243,13 @@ class IncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return fields
 
     def get_reporting_deadline(self, obj: Incident) -> dict[str, Any] | None:
-        found = self.context.get("deadlines", {}).get(obj.pk)
+        """From the list's deadlines, read for the whole page at once; a single incident reads its own."""
+        from aihq.regulation.selectors import deadlines_for
+
+        deadlines = self.context.get("deadlines")
+        if deadlines is None:
+            deadlines = deadlines_for([obj], dt.date.today())
+        found = deadlines.get(obj.pk)
         return found.as_dict() if found else None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -306,11 +306,6 @@ class IncidentViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet)
     def get_queryset(self) -> QuerySet[Incident]:
         return selectors.incidents(self.request.user).prefetch_related("risks", "transitions__moved_by")
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        context["deadlines"] = _Deadlines()
-        return context
-
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         items = list(page if page is not None else [])
@@ -352,16 +347,6 @@ class IncidentViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet)
         response = Response(self.get_serializer(moved).data)
         response["ETag"] = etag(moved.version)
         return response
-
-
-class _Deadlines(dict):  # type: ignore[type-arg]
-    """Deadlines computed on demand, for single-object responses."""
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        incident = Incident.objects.filter(pk=key).first()
-        if incident is None:
-            return default
-        return selectors.deadlines_for([incident], dt.date.today()).get(key, default)
 
 
 class PublicIncidentViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

@@ -84,12 +84,7 @@ def risk_level(score: int | None) -> str:
 
 @register.filter
 def overdue(requirement: Any) -> bool:
-    return bool(
-        requirement.applicable
-        and requirement.due_date
-        and requirement.due_date < dt.date.today()
-        and not requirement.is_closed
-    )
+    return bool(requirement.is_overdue())
 
 
 @register.filter

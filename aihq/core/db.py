@@ -128,3 +128,7 @@ class DayNumber(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, template="(%(expressions)s - DATE '1970-01-01')")
+
+
+#: The largest id a filter accepts (a bigger number cannot name a row, and SQLite cannot even compare it).
+MAX_ID = 2**63 - 1

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from aihq.core.db import MAX_ID
 from aihq.registry.selectors import organisation_subtree_ids
 from aihq.regulation import taxonomy
 from aihq.regulation.models import (
@@ -21,9 +22,6 @@ from aihq.regulation.models import (
     Risk,
     RiskStatus,
 )
-
-#: The largest id a filter accepts (a bigger number cannot name a row, and SQLite cannot even compare it).
-MAX_ID = 2**63 - 1
 
 
 class _OrganisationFilter(django_filters.FilterSet):

@@ -63,17 +63,21 @@ def overview(request: HttpRequest) -> HttpResponse:
         ((organisations[pk], value) for pk, value in by_org.items() if pk in organisations),
         key=lambda item: (item[1].share if item[1].share is not None else 2, item[0].code),
     )
-    frameworks = list(selectors.frameworks())
+    frameworks = list(Framework.objects.filter(is_current=True).order_by("kind", "code"))  # with their tiers
     tiers = selectors.tier_counts(user)
     tier_rows = [
         (
             framework,
             [
-                (tier.get("code"), _tier_text(tier), tiers.get(framework.code, {}).get(tier.get("code"), 0))
+                (
+                    tier.get("code"),
+                    selectors.tier_label(framework, tier.get("code", "")),
+                    tiers.get(framework.code, {}).get(tier.get("code"), 0),
+                )
                 for tier in sorted(framework.definition.get("tiers", ()), key=lambda t: -int(t.get("rank", 0)))
             ],
         )
-        for framework in Framework.objects.filter(is_current=True).order_by("kind", "code")
+        for framework in frameworks
     ]
     open_queryset = selectors.open_incidents(selectors.incidents(user))
     open_incidents = list(open_queryset.order_by("-detected_on")[:20])
@@ -97,12 +101,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
-
-
-def _tier_text(tier: dict[str, Any]) -> str:
-    from aihq.core.i18n import localised
-
-    return localised(tier.get("label_en", ""), tier.get("label_ru", ""))
 
 
 def _heatmap_rows(grid: list[list[int]]) -> list[tuple[int, list[tuple[int, int, str]]]]:

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aihq.regulation.filtersets import MAX_ID
+from aihq.core.db import MAX_ID
 from aihq.sovereignty.models import BomEntry, Component, ComponentType, Criticality, Hosting, Supplier, SupplierKind
 
 

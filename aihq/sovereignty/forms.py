@@ -18,10 +18,6 @@ from aihq.sovereignty.models import (
 )
 
 
-def _upper(value: str) -> str:
-    return (value or "").strip().upper()
-
-
 class SupplierForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     website = forms.URLField(label=_("website"), max_length=500, required=False, assume_scheme="https")
@@ -30,9 +26,6 @@ class SupplierForm(ServiceModelForm):
         model = Supplier
         fields = ["name", "jurisdiction", "kind", "parent", "website", "sanctions_notes", "version"]
         widgets = {"sanctions_notes": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_jurisdiction(self) -> str:
-        return _upper(self.cleaned_data.get("jurisdiction", ""))
 
 
 class ComponentForm(ServiceModelForm):
@@ -83,9 +76,6 @@ class AgreementForm(ServiceModelForm):
             "organisations": forms.SelectMultiple(attrs={"size": 8, "data-filterable": ""}),
         }
 
-    def clean_partner_country(self) -> str:
-        return _upper(self.cleaned_data.get("partner_country", ""))
-
 
 class ScenarioForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -112,7 +102,7 @@ class ScenarioForm(ServiceModelForm):
 
     def clean_jurisdictions(self) -> list[str]:
         text = self.cleaned_data.get("jurisdictions") or ""
-        return sorted({_upper(part) for part in text.replace(";", ",").split(",") if part.strip()})
+        return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]  # the model tidies
 
 
 class SettingsForm(ServiceModelForm):
@@ -122,6 +112,3 @@ class SettingsForm(ServiceModelForm):
         model = SovereigntySettings
         fields = ["home_country", "weight_jurisdiction", "weight_hosting", "weight_licence", "weight_replaceability",
                   "version"]  # fmt: skip
-
-    def clean_home_country(self) -> str:
-        return _upper(self.cleaned_data.get("home_country", ""))

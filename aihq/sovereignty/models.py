@@ -20,7 +20,7 @@ from aihq.registry.models import Organisation, UseCase
 
 
 def check_country(value: str, field: str) -> None:
-    """An ISO 3166-1 alpha-2 code (upper case), or blank for unknown."""
+    """An ISO 3166-1 alpha-2 code (upper case), or blank for unknown. The models' clean() upper-cases first."""
     if value and (value != value.upper() or pycountry.countries.get(alpha_2=value) is None):
         raise ValidationError({field: _("Use an ISO 3166-1 two-letter country code, such as RU or US.")})
 
@@ -80,6 +80,7 @@ class Supplier(TimeStampedModel):
         return f"{self.name} ({self.jurisdiction})" if self.jurisdiction else self.name
 
     def clean(self) -> None:
+        self.jurisdiction = (self.jurisdiction or "").strip().upper()
         check_country(self.jurisdiction, "jurisdiction")
         node, seen = self.parent, set()
         while node is not None and self.pk is not None:
@@ -230,6 +231,7 @@ class Agreement(TimeStampedModel):
         return self.title
 
     def clean(self) -> None:
+        self.partner_country = (self.partner_country or "").strip().upper()
         check_country(self.partner_country, "partner_country")
         if not self.partner_country and not self.partner_name:
             raise ValidationError({"partner_country": _("Name the partner country or the partner organisation.")})
@@ -266,6 +268,7 @@ class CutoffScenario(TimeStampedModel):
     def clean(self) -> None:
         if not isinstance(self.jurisdictions, list):
             raise ValidationError({"jurisdictions": _("Give a list of ISO 3166-1 codes.")})
+        self.jurisdictions = sorted({str(code).strip().upper() for code in self.jurisdictions})
         for code in self.jurisdictions:
             check_country(str(code), "jurisdictions")
 
@@ -291,6 +294,7 @@ class SovereigntySettings(TimeStampedModel):
         return f"{self.home_country}"
 
     def clean(self) -> None:
+        self.home_country = (self.home_country or "").strip().upper()
         check_country(self.home_country, "home_country")
         weights = [self.weight_jurisdiction, self.weight_hosting, self.weight_licence, self.weight_replaceability]
         if any(w < 0 or w > 100 for w in weights) or sum(weights) - self.weight_hosting <= 0:

@@ -38,13 +38,19 @@ from aihq.sovereignty.models import (
 )
 
 DATA = Path(__file__).resolve().parent / "data"
+#: The largest AI-BOM file the page and the API accept.
+AIBOM_MAX_BYTES = 10 * 1024 * 1024
 #: Stored with inferred components: data, so in one language whoever triggered the import.
 INFERRED_DESCRIPTION = "Inferred from an inventory's vendor field: what the vendor supplies is not recorded."
 
 
-def _require_contributor(actor: Any) -> None:
+def is_contributor(actor: Any) -> bool:
     """Suppliers and components are shared reference data: anyone who edits some use case may add them."""
-    if not (scope_for(actor).is_hq_admin or writable_organisations(actor).exists()):
+    return scope_for(actor).is_hq_admin or writable_organisations(actor).exists()
+
+
+def _require_contributor(actor: Any) -> None:
+    if not is_contributor(actor):
         raise PermissionDenied(_("You cannot add suppliers or components."))
 
 
@@ -88,7 +94,6 @@ COMPONENT_FIELDS = frozenset(
 def supplier_create(*, actor: Any, **fields: Any) -> Supplier:
     reject_unknown_fields(fields, SUPPLIER_FIELDS)
     _require_contributor(actor)
-    fields["jurisdiction"] = str(fields.get("jurisdiction") or "").upper()
     return save_valid(Supplier(**fields))
 
 
@@ -97,8 +102,6 @@ def supplier_update(
     *, actor: Any, supplier: Supplier, expected_version: int | None = None, precondition: bool = False, **changes: Any
 ) -> Supplier:
     _require_hq(actor)
-    if "jurisdiction" in changes:
-        changes["jurisdiction"] = str(changes["jurisdiction"] or "").upper()
     updated: Supplier = _update(Supplier, supplier, SUPPLIER_FIELDS, expected_version, precondition, changes)
     return updated
 
@@ -527,7 +530,6 @@ def _create_with_many(model: type[Any], fields: dict[str, Any], **extra: Any) ->
 def agreement_create(*, actor: Any, **fields: Any) -> Agreement:
     reject_unknown_fields(fields, AGREEMENT_FIELDS)
     _require_hq(actor)
-    fields["partner_country"] = str(fields.get("partner_country") or "").upper()
     created: Agreement = _create_with_many(Agreement, fields)
     return created
 
@@ -537,8 +539,6 @@ def agreement_update(
     *, actor: Any, agreement: Agreement, expected_version: int | None = None, precondition: bool = False, **changes: Any
 ) -> Agreement:
     _require_hq(actor)
-    if "partner_country" in changes:
-        changes["partner_country"] = str(changes["partner_country"] or "").upper()
     updated: Agreement = _update(Agreement, agreement, AGREEMENT_FIELDS, expected_version, precondition, changes)
     return updated
 
@@ -553,7 +553,6 @@ def agreement_delete(*, actor: Any, agreement: Agreement) -> None:
 def scenario_create(*, actor: Any, **fields: Any) -> CutoffScenario:
     reject_unknown_fields(fields, SCENARIO_FIELDS)
     _require_hq(actor)
-    fields["jurisdictions"] = sorted({str(code).upper() for code in fields.get("jurisdictions") or []})
 
     created: CutoffScenario = _create_with_many(CutoffScenario, fields, created_by=person(actor))
     return created
@@ -569,8 +568,6 @@ def scenario_update(
     **changes: Any,
 ) -> CutoffScenario:
     _require_hq(actor)
-    if "jurisdictions" in changes:
-        changes["jurisdictions"] = sorted({str(code).upper() for code in changes["jurisdictions"] or []})
     updated: CutoffScenario = _update(
         CutoffScenario, scenario, SCENARIO_FIELDS, expected_version, precondition, changes
     )
@@ -595,6 +592,6 @@ def settings_update(
         current = SovereigntySettings(version=0)
     check_version(current.version, expected_version, precondition=precondition)
     for name, value in changes.items():
-        setattr(current, name, value.upper() if name == "home_country" and isinstance(value, str) else value)
+        setattr(current, name, value)
     current.version += 1
     return save_valid(current)

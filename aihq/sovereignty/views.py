@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aihq.accounts.permissions import can_change, get_object_for_user, scope_for, writable_organisations
+from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
 from aihq.core.forms import apply_service_errors, form_errors_text
 from aihq.core.services import ConflictError
 from aihq.core.views import form_page, querystring, require_hq_admin_page
@@ -37,7 +37,7 @@ from aihq.sovereignty.models import Agreement, BomEntry, CutoffScenario, Supplie
 
 
 def _contributor(request: HttpRequest) -> bool:
-    return scope_for(request.user).is_hq_admin or writable_organisations(request.user).exists()
+    return services.is_contributor(request.user)
 
 
 @login_required
@@ -215,7 +215,7 @@ def aibom_import(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = problems = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
+        if upload.size > services.AIBOM_MAX_BYTES:
             form.add_error("file", _("An AI-BOM file is at most 10 MB."))
         else:
             try:

@@ -25,6 +25,14 @@ class VisibleOrganisationField(serializers.SlugRelatedField):  # type: ignore[ty
         return Organisation.objects.restrict(getattr(request, "user", None), "view")
 
 
+class VisibleUseCaseField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A use case by id, among those the requesting user can see."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return UseCase.objects.restrict(getattr(request, "user", None), "view")
+
+
 class RegionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     name = serializers.CharField(read_only=True)
     group = serializers.CharField(read_only=True)

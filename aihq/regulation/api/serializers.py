@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from aihq.accounts.models import User
-from aihq.registry.models import UseCase
+from aihq.registry.api.serializers import VisibleUseCaseField
 from aihq.regulation import taxonomy
 from aihq.regulation.models import (
     Classification,
@@ -25,14 +25,6 @@ from aihq.regulation.models import (
 )
 
 VERSION_HELP = "Current version; send it back on update to detect conflicting edits."
-
-
-class VisibleUseCaseField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
-    """A use case by id, among those the requesting user can see."""
-
-    def get_queryset(self) -> Any:
-        request = self.context.get("request")
-        return UseCase.objects.restrict(getattr(request, "user", None), "view")
 
 
 class UserField(serializers.SlugRelatedField):  # type: ignore[type-arg]

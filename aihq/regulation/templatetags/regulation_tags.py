@@ -61,10 +61,9 @@ def text(item: Any, name: str) -> str:
 @register.filter
 def tier_name(classification: Any) -> str:
     """A classification's tier in the reader's language, from its framework version."""
-    for tier in classification.framework.definition.get("tiers", ()):
-        if tier.get("code") == classification.tier:
-            return localised(tier.get("label_en", ""), tier.get("label_ru", "")) or str(classification.tier)
-    return str(classification.tier)
+    from aihq.regulation.selectors import tier_label
+
+    return tier_label(classification.framework, classification.tier)
 
 
 @register.filter
@@ -107,11 +106,6 @@ def use_case_regulation(context: dict[str, Any], use_case: Any) -> dict[str, Any
         "classified_codes": {c.framework_code for c in gathered["classifications"]},
         "titles": {f.code: f.title for f in gathered["frameworks"]},
     }
-
-
-@register.filter
-def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
-    return (mapping or {}).get(key)
 
 
 @register.filter

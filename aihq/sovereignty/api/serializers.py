@@ -6,8 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from aihq.registry.api.serializers import VisibleOrganisationField
-from aihq.regulation.api.serializers import VisibleUseCaseField
+from aihq.registry.api.serializers import VisibleOrganisationField, VisibleUseCaseField
 from aihq.sovereignty.models import Agreement, BomEntry, Component, CutoffScenario, SovereigntySettings, Supplier
 
 VERSION_HELP = "Current version; send it back on update to detect conflicting edits."

@@ -200,7 +200,7 @@ class AibomView(APIView):
         dry_run = str(request.query_params.get("dry_run") or body.get("dry_run", "")).lower() in ("1", "true")
         upload = request.FILES.get("file") if hasattr(request, "FILES") else None
         if upload is not None:
-            if upload.size > 10 * 1024 * 1024:
+            if upload.size > services.AIBOM_MAX_BYTES:
                 raise ValidationError({"file": [_("An AI-BOM file is at most 10 MB.")]})
             content: Any = upload.read()
         elif "bomFormat" in body:

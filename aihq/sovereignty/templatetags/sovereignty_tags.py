@@ -49,11 +49,6 @@ def reason(point: Any) -> str:
     return localised(point.reason_en, point.reason_ru)
 
 
-@register.filter
-def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
-    return (mapping or {}).get(key)
-
-
 @register.inclusion_tag("sovereignty/_use_case_aibom.html", takes_context=True)
 def use_case_aibom(context: dict[str, Any], use_case: Any) -> dict[str, Any]:
     """A use case's AI-BOM: its components with supplier and jurisdiction, its sovereignty score explained,

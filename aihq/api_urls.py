@@ -17,6 +17,7 @@ from aihq.energy.api.views import (
 )
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
+from aihq.publication.api.views import PublicationProfileView, PublicationViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 from aihq.regulation.api.views import (
     ClassificationViewSet,
@@ -67,6 +68,7 @@ router.register("components", ComponentViewSet, basename="component")
 router.register("bom-entries", BomEntryViewSet, basename="bomentry")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("cutoff-scenarios", CutoffScenarioViewSet, basename="cutoffscenario")
+router.register("publications", PublicationViewSet, basename="publication")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -74,5 +76,6 @@ urlpatterns = [
     path("use-cases/<int:pk>/aibom/", AibomView.as_view(), name="use-case-aibom"),
     path("sovereignty/summary/", SovereigntySummaryView.as_view(), name="sovereignty-summary"),
     path("sovereignty/settings/", SettingsView.as_view(), name="sovereignty-settings"),
+    path("publication-profile/", PublicationProfileView.as_view(), name="publication-profile-api"),
     path("", include(router.urls)),
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "aihq.energy",
     "aihq.regulation",
     "aihq.sovereignty",
+    "aihq.publication",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("aihq.energy.urls")),
     path("", include("aihq.regulation.urls")),
     path("", include("aihq.sovereignty.urls")),
+    path("", include("aihq.publication.urls")),
+    path("register/", include("aihq.publication.public_urls")),
     path("", include("aihq.registry.urls")),
 ]
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -62,6 +62,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         response.data = {"detail": data, "errors": {}}
     return response
+
+
+VERSION_HELP = "Current version; send it back on update to detect conflicting edits."
+
+
+def version_field() -> serializers.IntegerField:
+    """The optional ``version`` of a versioned record's serializer (a stale one gets 409)."""
+    return serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')

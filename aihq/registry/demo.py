@@ -97,6 +97,7 @@ def load_demo(*, actor: Any) -> dict[str, int]:
     from aihq.energy.demo import load_scenarios
     from aihq.exchange.services import ImportOptions, import_usecases
     from aihq.objectives.demo import load_objectives
+    from aihq.publication.demo import load_publication
     from aihq.regulation.demo import load_regulation
     from aihq.sovereignty.demo import load_supply_chain
 
@@ -130,5 +131,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         **load_scenarios(actor=actor),
         **load_regulation(actor=actor),
         **load_supply_chain(actor=actor),
+        **load_publication(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

@@ -436,7 +436,7 @@ NOT_A_VENDOR = frozenset(
 )  # fmt: skip
 
 
-def _vendor_names(text: str) -> list[str]:
+def vendor_names(text: str) -> list[str]:
     """The vendors a field names: separated by ";" or line breaks (commas stay: "Booz Allen Hamilton, Inc.")."""
     parts = [p.strip()[:300] for p in text.replace("\n", ";").split(";")]
     return list(dict.fromkeys(p for p in parts if p and p.lower().strip(". ") not in NOT_A_VENDOR))[:5]
@@ -457,7 +457,7 @@ def infer_from_inventory(*, actor: Any, use_case_ids: Iterable[int]) -> int:
     entries: list[BomEntry] = []
     done = 0
     for use_case in use_cases:
-        vendors = _vendor_names(use_case.vendors)
+        vendors = vendor_names(use_case.vendors)
         for vendor in vendors:
             key = vendor.lower()
             if key not in components:

@@ -6,11 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from aihq.core.api import version_field
 from aihq.energy.models import ComputeProfile, ComputeSite, ExogenousLoad, Scenario, ScenarioRun
 from aihq.registry.api.serializers import VisibleOrganisationField
 from aihq.registry.models import Region, UseCase
-
-_VERSION_HELP = "Current version; send it back on update to detect conflicting edits."
 
 
 def _region_field(**kwargs: Any) -> serializers.SlugRelatedField[Region]:
@@ -21,7 +20,7 @@ class ComputeSiteSerializer(serializers.ModelSerializer):  # type: ignore[type-a
     operator = VisibleOrganisationField()
     region = _region_field()
     accelerators = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
-    version = serializers.IntegerField(required=False, min_value=1, help_text=_VERSION_HELP)
+    version = version_field()
 
     class Meta:
         model = ComputeSite
@@ -84,7 +83,7 @@ class ExogenousLoadSerializer(serializers.ModelSerializer):  # type: ignore[type
 
 class ScenarioSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     name = serializers.CharField(read_only=True)
-    version = serializers.IntegerField(required=False, min_value=1, help_text=_VERSION_HELP)
+    version = version_field()
 
     class Meta:
         model = Scenario

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from aihq.accounts.models import User
+from aihq.core.api import version_field
 from aihq.registry.api.serializers import VisibleUseCaseField
 from aihq.regulation import taxonomy
 from aihq.regulation.models import (
@@ -23,8 +24,6 @@ from aihq.regulation.models import (
     RequirementStatus,
     Risk,
 )
-
-VERSION_HELP = "Current version; send it back on update to detect conflicting edits."
 
 
 class UserField(serializers.SlugRelatedField):  # type: ignore[type-arg]
@@ -69,7 +68,7 @@ class ClassificationSerializer(serializers.ModelSerializer):  # type: ignore[typ
     classified_by: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = version_field()
 
     class Meta:
         model = Classification
@@ -108,7 +107,7 @@ class RequirementSerializer(serializers.ModelSerializer):  # type: ignore[type-a
     title = serializers.CharField(read_only=True)
     owner = UserField(required=False, allow_null=True)
     overdue = serializers.SerializerMethodField()
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = version_field()
 
     class Meta:
         model = RequirementStatus
@@ -177,7 +176,7 @@ class RiskSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     score = serializers.IntegerField(read_only=True)
     residual_score = serializers.IntegerField(read_only=True, allow_null=True)
     owner = UserField(required=False, allow_null=True)
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = version_field()
 
     class Meta:
         model = Risk
@@ -218,7 +217,7 @@ class IncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     )
     transitions = IncidentTransitionSerializer(many=True, read_only=True)
     reporting_deadline = serializers.SerializerMethodField()
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = version_field()
 
     class Meta:
         model = Incident
@@ -253,7 +252,7 @@ class IncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class IncidentMoveSerializer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=["open", "investigating", "mitigated", "closed"])
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = version_field()
 
 
 class PublicIncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -6,18 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from aihq.core.api import version_field
 from aihq.registry.api.serializers import VisibleOrganisationField, VisibleUseCaseField
 from aihq.sovereignty.models import Agreement, BomEntry, Component, CutoffScenario, SovereigntySettings, Supplier
 
-VERSION_HELP = "Current version; send it back on update to detect conflicting edits."
-
-
-def _version() -> serializers.IntegerField:
-    return serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
-
 
 class SupplierSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    version = _version()
+    version = version_field()
 
     class Meta:
         model = Supplier
@@ -33,7 +28,7 @@ class ComponentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     )
     supplier_name = serializers.CharField(source="supplier.name", read_only=True, default="")
     jurisdiction = serializers.CharField(source="supplier.jurisdiction", read_only=True, default="")
-    version = _version()
+    version = version_field()
 
     class Meta:
         model = Component
@@ -66,7 +61,7 @@ class AgreementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     suppliers: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Supplier.objects.all(), required=False
     )
-    version = _version()
+    version = version_field()
 
     def to_representation(self, instance: Agreement) -> dict[str, Any]:
         """Organisations and use cases the reader may not see are left out of the lists."""
@@ -100,7 +95,7 @@ class CutoffScenarioSerializer(serializers.ModelSerializer):  # type: ignore[typ
     components: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Component.objects.all(), required=False
     )
-    version = _version()
+    version = version_field()
 
     class Meta:
         model = CutoffScenario
@@ -110,7 +105,7 @@ class CutoffScenarioSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
 
 class SettingsSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    version = _version()
+    version = version_field()
 
     class Meta:
         model = SovereigntySettings

@@ -395,7 +395,7 @@ class TestReviewedEdges:
         assert api_client_for("editor_a").post("/api/v1/components/", body, format="json").status_code == 400
 
     def test_vendor_names_keep_their_commas_and_non_vendors_are_skipped(self):
-        assert services._vendor_names("Booz Allen Hamilton, Inc.; N/A; TBD\nMicrosoft") == [
+        assert services.vendor_names("Booz Allen Hamilton, Inc.; N/A; TBD\nMicrosoft") == [
             "Booz Allen Hamilton, Inc.",
             "Microsoft",
         ]

@@ -1,0 +1,252 @@
+"""The public register at /register/: no login, published records only, English and Russian, open data.
+
+Every read goes through ``selectors.published()``: a record that is not published (never, or withdrawn)
+is a 404 here, as is everything when the HQ has not opened the register. ``?lang=en|ru`` chooses the
+language, so each page has a stable URL per language and no session or form is needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_safe
+
+from aihq.exchange.services import EXPORT_KINDS, write_rows
+from aihq.publication import fields as catalogue
+from aihq.publication import opendata, selectors
+from aihq.publication.models import PublicationProfile
+
+#: How long browsers and shared caches may keep a register page or dump (seconds).
+MAX_AGE = 300
+PAGE_SIZE = 25
+LANGUAGES = {code for code, _ in settings.LANGUAGES}
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A register page: 404 while the register is closed; ``?lang=`` honoured; cacheable by anyone."""
+
+    @require_safe
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        profile = PublicationProfile.current()
+        if not profile.enabled:
+            raise Http404("The public register is not open.")
+        lang = request.GET.get("lang", "")
+        language = lang if lang in LANGUAGES else translation.get_language()
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, profile, *args, **kwargs)
+            response.headers.setdefault("Content-Language", language)
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    return wrapper
+
+
+def _conditional(request: HttpRequest, key: str) -> tuple[str, HttpResponse | None]:
+    """An ETag from the register's last change and ``key``; a 304 when the client has it."""
+    changed = selectors.last_change()
+    stamp = changed.isoformat() if changed else "empty"
+    etag = quote_etag(f"{key}-{stamp}".replace('"', ""))
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return etag, response
+    return etag, None
+
+
+def _finish(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    changed = selectors.last_change()
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
+    return response
+
+
+def _language_links(request: HttpRequest) -> list[dict[str, Any]]:
+    links = []
+    for code, name in (("en", "English"), ("ru", "Русский")):
+        params = request.GET.copy()
+        params["lang"] = code
+        links.append({"code": code, "name": name, "query": params.urlencode()})
+    return links
+
+
+def _base(request: HttpRequest, profile: PublicationProfile) -> dict[str, Any]:
+    return {
+        "profile": profile,
+        "language_links": _language_links(request),
+        "lang": translation.get_language(),
+        "labels": {f.key: f.label for f in catalogue.FIELDS},
+    }
+
+
+def _selected(request: HttpRequest) -> dict[str, list[str]]:
+    return {key: request.GET.getlist(key) for key in selectors.FACET_ORDER if request.GET.getlist(key)}
+
+
+@public
+def register(request: HttpRequest, profile: PublicationProfile) -> HttpResponse:
+    selected = _selected(request)
+    q = request.GET.get("q", "")[:200]
+    records = selectors.search(selected, q, profile)
+    order = "name" if request.GET.get("sort") == "name" else "recent"
+    ordered = records.order_by("public_name", "pk") if order == "name" else records.order_by("-published_at", "-pk")
+    page = Paginator(ordered.select_related("current"), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [(record, selectors.public_view(record, profile)) for record in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "publication/public/register.html",
+        {
+            **_base(request, profile),
+            "page": page,
+            "items": items,
+            "facets": selectors.facet_counts(records, profile, selected),
+            "selected": selected,
+            "q": q,
+            "order": order,
+            "total": page.paginator.count,
+            "querystring": params.urlencode(),
+            "filtered": bool(selected or q),
+        },
+    )
+
+
+def _record_or_404(pk: int) -> Any:
+    record = selectors.public_record(pk)
+    if record is None:
+        raise Http404("No such published record.")
+    return record
+
+
+@public
+def record(request: HttpRequest, profile: PublicationProfile, pk: int, number: int | None = None) -> HttpResponse:
+    found = _record_or_404(pk)
+    versions = selectors.history(found)
+    shown = found.current
+    if number is not None:
+        shown = next((v for v in found.versions.all() if v.number == number), None)
+        if shown is None:
+            raise Http404("No such version.")
+    view = selectors.public_view(found, profile, shown)
+    shown_keys = set(profile.public_fields) | catalogue.REQUIRED
+    for item in versions:
+        item.visible_changed = [key for key in item.changed if key in shown_keys]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "publication/public/record.html",
+        {
+            **_base(request, profile),
+            "record": found,
+            "shown": shown,
+            "is_current": shown.pk == found.current_id,
+            "view": view,
+            "rows": [(catalogue.BY_KEY[key], value) for key, value in view.items() if key != "name"],
+            "versions": versions,
+        },
+    )
+
+
+@public
+def open_data(request: HttpRequest, profile: PublicationProfile) -> HttpResponse:
+    mappings = opendata.mappings()
+    return render(
+        request,
+        "publication/public/open_data.html",
+        {
+            **_base(request, profile),
+            "fields": [f for f in catalogue.FIELDS if f.key in set(profile.public_fields) | catalogue.REQUIRED],
+            "columns": opendata.columns(profile.public_fields),
+            "standards": mappings.get("standards", []),
+            "unmapped": mappings.get("unmapped", []),
+            "count": selectors.published().count(),
+        },
+    )
+
+
+def _records_json(request: HttpRequest, profile: PublicationProfile) -> list[dict[str, Any]]:
+    rows = []
+    for found in selectors.published().select_related("current").order_by("pk").iterator(chunk_size=500):
+        assert found.current is not None
+        url = request.build_absolute_uri(reverse("register-record", args=[found.pk]))
+        rows.append(
+            opendata.record_json(
+                found.pk, url, found.current.number, found.current.published_at, selectors.public_view(found, profile)
+            )
+        )
+    return rows
+
+
+@public
+def dump(request: HttpRequest, profile: PublicationProfile, kind: str) -> HttpResponse:
+    if kind not in EXPORT_KINDS:
+        raise Http404
+    etag, not_modified = _conditional(request, f"register-{kind}-{profile.version}")
+    if not_modified is not None:
+        return not_modified
+    records = _records_json(request, profile)
+    stamp = timezone.now().strftime("%Y%m%d")
+    if kind == "json":
+        body = {
+            "register": {
+                "title_en": profile.title_en,
+                "title_ru": profile.title_ru,
+                "publisher": profile.publisher,
+                "licence": profile.licence,
+                "licence_url": profile.licence_url,
+                "schema": request.build_absolute_uri(reverse("register-schema")),
+                "generated_at": timezone.now().isoformat(),
+                "count": len(records),
+            },
+            "records": records,
+        }
+        content = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+    else:
+        content = write_rows(
+            opendata.columns(profile.public_fields), opendata.flat_rows(records), kind, sheet="register"
+        )
+    response = HttpResponse(content, content_type=EXPORT_KINDS[kind])
+    response["Content-Disposition"] = f'attachment; filename="ai-register-{stamp}.{kind}"'
+    return _finish(response, etag)
+
+
+@public
+def record_json(request: HttpRequest, profile: PublicationProfile, pk: int) -> HttpResponse:
+    found = _record_or_404(pk)
+    etag, not_modified = _conditional(request, f"record-{pk}-{found.current_id}-{profile.version}")
+    if not_modified is not None:
+        return not_modified
+    url = request.build_absolute_uri(reverse("register-record", args=[found.pk]))
+    body = opendata.record_json(
+        found.pk, url, found.current.number, found.current.published_at, selectors.public_view(found, profile)
+    )
+    shown_keys = set(profile.public_fields) | catalogue.REQUIRED
+    body["history"] = [
+        {
+            "version": v.number,
+            "published_at": v.published_at.isoformat(),
+            "changed": [key for key in v.changed if key in shown_keys],
+            "withdrawn_at": v.withdrawn_at.isoformat() if v.withdrawn_at else None,
+        }
+        for v in selectors.history(found)
+    ]
+    return _finish(JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1}), etag)
+
+
+@public
+def schema(request: HttpRequest, profile: PublicationProfile) -> HttpResponse:
+    return JsonResponse(opendata.json_schema(), json_dumps_params={"indent": 1})

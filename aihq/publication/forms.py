@@ -54,6 +54,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         help_text=_("Name and organisation are always public. Removing a field hides it at once everywhere."),
     )
+    licence_url = forms.URLField(label=_("licence URL"), max_length=300, required=False, assume_scheme="https")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -165,7 +165,8 @@ class PublicationRecord(TimeStampedModel):
         indexes = [models.Index(fields=["current", "published_at"], name="publication_public_idx")]
 
     def __str__(self) -> str:
-        return self.public_name or (self.use_case.name if self.use_case_id and self.use_case else f"#{self.pk}")
+        loaded = self._state.fields_cache.get("use_case")  # never a query: the use case may be being deleted
+        return self.public_name or (loaded.name if loaded is not None else f"#{self.pk}")
 
     @property
     def is_published(self) -> bool:

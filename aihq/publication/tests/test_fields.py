@@ -63,13 +63,17 @@ def test_facets_carry_codes_and_labels_and_tiers_say_their_framework():
     assert facets["risk_tiers"][0]["en"] == "High-risk (EU Artificial Intelligence Act)"
     assert facets["risk_tiers"][0]["ru"] == "Высокий риск (Регламент ЕС об ИИ)"
     text = catalogue.facet_key_text(VIEW)
-    assert "|sectors=it|" in text and "|stage=pilot|" in text and "|risk_tiers=eu-ai-act:high_risk|" in text
+    assert "|sectors=it|" in text
+    assert "|stage=pilot|" in text
+    assert "|risk_tiers=eu-ai-act:high_risk|" in text
     assert catalogue.facet_key_text({"name": "x"}) == ""
 
 
 def test_search_text_is_case_folded_cyrillic_included_and_reads_only_the_view():
     text = catalogue.search_text(catalogue.public_view(VIEW, ["purpose", "sectors"]))
-    assert "вопросы граждан" in text and "здравоохранение" in text and "health" in text
+    assert "вопросы граждан" in text
+    assert "здравоохранение" in text
+    assert "health" in text
     assert "sber" not in text  # suppliers were not in the view
     assert catalogue.search_terms("  ВОПРОСЫ  Граждан ") == ["вопросы", "граждан"]
 
@@ -90,7 +94,8 @@ def test_flat_rows_give_codes_and_names_in_both_languages():
     row = opendata.flat({"id": 3, **VIEW})
     assert row["sectors"] == "health; it"
     assert row["sectors_ru"] == "Здравоохранение; ИТ"
-    assert row["stage"] == "pilot" and row["stage_en"] == "Pilot"
+    assert row["stage"] == "pilot"
+    assert row["stage_en"] == "Pilot"
     assert row["is_generative"] == "yes"
     assert row["suppliers"] == "Sber (RU); Acme, Inc."
     assert row["impact_assessments"] == "eu-art-27=met"
@@ -132,7 +137,8 @@ def test_the_mappings_name_only_fields_the_register_has_and_cover_every_field():
     codes = []
     for standard in mappings["standards"]:
         codes.append(standard["code"])
-        assert standard["title_en"] and standard.get("source")
+        assert standard["title_en"]
+        assert standard.get("source")
         for item in standard["fields"]:
             assert item["fit"] in {"exact", "partial", "none"}, item
             assert set(item["aihq"]) <= known, item

@@ -62,13 +62,17 @@ class TestWorkflow:
         record = services.request_publication(
             actor=world.users["editor_a"], use_case=world.uc_a, contact=" ai@example.org ", note="please"
         )
-        assert record.request_state == RequestState.REQUESTED and record.contact == "ai@example.org"
+        assert record.request_state == RequestState.REQUESTED
+        assert record.contact == "ai@example.org"
         assert not record.is_published
         version = services.approve(actor=world.users["coordinator_a"], record=record, note="ok")
         record.refresh_from_db()
-        assert record.current == version and version.number == 1
-        assert record.request_state == RequestState.NONE and record.decided_by == world.users["coordinator_a"]
-        assert version.data["name"] == "Chatbot A" and version.data["reference"] == SECRET_REF
+        assert record.current == version
+        assert version.number == 1
+        assert record.request_state == RequestState.NONE
+        assert record.decided_by == world.users["coordinator_a"]
+        assert version.data["name"] == "Chatbot A"
+        assert version.data["reference"] == SECRET_REF
         assert version.public_fields == ["name", "organisation", *ALL_BUT_REFERENCE_AND_CONTACT]
         assert version.use_case_version == world.uc_a.version
         assert AuditEvent.objects.filter(object_type="publication.publishedversion", action="create").count() == 1
@@ -91,7 +95,8 @@ class TestWorkflow:
             services.withdraw(actor=world.users["editor_b"], record=record)
         services.withdraw(actor=world.users["editor_a"], record=record, reason="retired")
         record.refresh_from_db()
-        assert not record.is_published and record.withdrawal_reason == "retired"
+        assert not record.is_published
+        assert record.withdrawal_reason == "retired"
         assert record.versions.get().withdrawn_at is not None
 
     def test_sending_back_needs_a_reason_and_a_pending_request(self, register):
@@ -101,7 +106,8 @@ class TestWorkflow:
             services.send_back(actor=world.users["coordinator_a"], record=record, note="  ")
         services.send_back(actor=world.users["coordinator_a"], record=record, note="Describe the data used")
         record.refresh_from_db()
-        assert record.request_state == RequestState.REJECTED and record.decision_note == "Describe the data used"
+        assert record.request_state == RequestState.REJECTED
+        assert record.decision_note == "Describe the data used"
         with pytest.raises(ValidationError):
             services.send_back(actor=world.users["coordinator_a"], record=record, note="again")
 
@@ -124,12 +130,15 @@ class TestWorkflow:
         record = services.request_publication(actor=world.users["editor_a"], use_case=world.uc_a)
         assert record.is_published  # the old version stays public while the update waits
         second = services.approve(actor=world.users["coordinator_a"], record=record)
-        assert second.number == 2 and second.changed == ["name"]
+        assert second.number == 2
+        assert second.changed == ["name"]
         assert list(selectors.out_of_date(world.users["coordinator_a"])) == []
         page = anonymous().get(f"/register/records/{record.pk}/versions/1/")
-        assert page.status_code == 200 and "Chatbot A, second edition" not in page.content.decode()
+        assert page.status_code == 200
+        assert "Chatbot A, second edition" not in page.content.decode()
         body = anonymous().get(f"/register/records/{record.pk}.json").json()
-        assert body["version"] == 2 and body["name"] == "Chatbot A, second edition"
+        assert body["version"] == 2
+        assert body["name"] == "Chatbot A, second edition"
         assert [h["version"] for h in body["history"]] == [2, 1]
 
     def test_deleting_a_use_case_withdraws_its_record_and_keeps_the_history(self, register):
@@ -137,7 +146,8 @@ class TestWorkflow:
         record = _published(world)
         use_case_delete(actor=world.users["editor_a"], use_case=world.uc_a)
         record.refresh_from_db()
-        assert record.use_case_id is None and not record.is_published
+        assert record.use_case_id is None
+        assert not record.is_published
         assert record.versions.count() == 1
         assert anonymous().get(f"/register/records/{record.pk}/").status_code == 404
 
@@ -153,10 +163,12 @@ class TestEuDatabaseExclusion:
         )
         with pytest.raises(ValidationError) as refused:
             services.request_publication(actor=world.users["editor_a"], use_case=world.uc_a)
-        assert "49(4)" in str(refused.value) and "6a" in str(refused.value)
+        assert "49(4)" in str(refused.value)
+        assert "6a" in str(refused.value)
         assert not PublicationRecord.objects.exists()
         counts = services.publish_many(actor=world.users["hq_admin"], use_cases=[world.uc_a, world.uc_a1])
-        assert counts["refused"] == 1 and counts["published"] == 1
+        assert counts["refused"] == 1
+        assert counts["published"] == 1
 
     def test_a_published_record_leaves_the_register_when_classified_into_annex_iii_point_7(self, register):
         world = register
@@ -168,7 +180,8 @@ class TestEuDatabaseExclusion:
             answers={"role": "deployer", "public_body": "public_authority", "annex_iii": ["7b"]},
         )
         record.refresh_from_db()
-        assert not record.is_published and "49(4)" in record.withdrawal_reason
+        assert not record.is_published
+        assert "49(4)" in record.withdrawal_reason
         assert anonymous().get(f"/register/records/{record.pk}/").status_code == 404
 
 
@@ -184,12 +197,16 @@ class TestWhatThePublicSees:
         pending = services.request_publication(actor=world.users["coordinator_a"], use_case=world.uc_a1)
         page = anonymous().get(f"/register/records/{record.pk}/")
         html = page.content.decode()
-        assert page.status_code == 200 and "Chatbot A" in html and "Answer citizens" in html
-        assert SECRET_REF not in html and "ai@example.org" not in html
+        assert page.status_code == 200
+        assert "Chatbot A" in html
+        assert "Answer citizens" in html
+        assert SECRET_REF not in html
+        assert "ai@example.org" not in html
         assert anonymous().get(f"/register/records/{pending.pk}/").status_code == 404
         assert anonymous().get(f"/register/records/{pending.pk}.json").status_code == 404
         listing = anonymous().get("/register/").content.decode()
-        assert "Chatbot A" in listing and "Vision A1" not in listing
+        assert "Chatbot A" in listing
+        assert "Vision A1" not in listing
 
     def test_the_dumps_hold_exactly_the_published_records_and_no_private_field(self, register):
         world = register
@@ -202,11 +219,13 @@ class TestWhatThePublicSees:
         assert sorted(r["id"] for r in body["records"]) == sorted([first.pk, second.pk])
         assert body["register"]["count"] == 2
         text = json.dumps(body)
-        assert SECRET_REF not in text and "ai@example.org" not in text
+        assert SECRET_REF not in text
+        assert "ai@example.org" not in text
         assert all("reference" not in r and "contact" not in r for r in body["records"])
         rows = list(csv.DictReader(io.StringIO(anonymous().get("/register/register.csv").content.decode("utf-8-sig"))))
         assert sorted(int(r["id"]) for r in rows) == sorted([first.pk, second.pk])
-        assert "reference" not in rows[0] and "contact" not in rows[0]
+        assert "reference" not in rows[0]
+        assert "contact" not in rows[0]
         sheet = load_workbook(io.BytesIO(anonymous().get("/register/register.xlsx").content)).active
         ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
         assert sorted(int(i) for i in ids) == sorted([first.pk, second.pk])
@@ -246,23 +265,30 @@ class TestWhatThePublicSees:
         assert anonymous().get("/register/?organisation=A1").context["total"] == 1
         services.profile_update(actor=system_actor, public_fields=["stage"])
         response = anonymous().get("/register/?regions=RU-TA")
-        assert response.context["total"] == 2 and "regions" not in response.context["facets"]
+        assert response.context["total"] == 2
+        assert "regions" not in response.context["facets"]
 
     def test_russian_by_parameter_with_stable_urls(self, register):
         world = register
         record = _published(world)
         response = anonymous().get(f"/register/records/{record.pk}/?lang=ru")
         html = response.content.decode()
-        assert response["Content-Language"] == "ru" and '<html lang="ru">' in html
-        assert "Министерство А" in html and "Здравоохранение" in html and "История" in html
+        assert response["Content-Language"] == "ru"
+        assert '<html lang="ru">' in html
+        assert "Министерство А" in html
+        assert "Здравоохранение" in html
+        assert "История" in html
         english = anonymous().get(f"/register/records/{record.pk}/?lang=en").content.decode()
-        assert "Ministry A" in english and "Health" in english
+        assert "Ministry A" in english
+        assert "Health" in english
 
     def test_caching_headers_and_conditional_requests(self, register):
         world = register
         record = _published(world)
         first = anonymous().get("/register/register.json")
-        assert "public" in first["Cache-Control"] and first["ETag"] and first["Last-Modified"]
+        assert "public" in first["Cache-Control"]
+        assert first["ETag"]
+        assert first["Last-Modified"]
         assert anonymous().get("/register/register.json", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
         one = anonymous().get(f"/register/records/{record.pk}.json")
         assert anonymous().get(f"/register/records/{record.pk}.json", HTTP_IF_NONE_MATCH=one["ETag"]).status_code == 304
@@ -291,7 +317,8 @@ class TestBulkAndCli:
         )
         assert counts == {"published": 2, "unchanged": 0, "not_allowed": 1, "refused": 0}
         again = services.publish_many(actor=world.users["coordinator_a"], use_cases=[world.uc_a, world.uc_a1])
-        assert again["published"] == 0 and again["unchanged"] == 2
+        assert again["published"] == 0
+        assert again["unchanged"] == 2
         assert AuditEvent.objects.filter(object_type="publication.publishedversion").count() == 2
         body = anonymous().get("/register/register.json").json()
         assert {r["name"] for r in body["records"]} == {"Chatbot A", "Vision A1"}
@@ -299,7 +326,9 @@ class TestBulkAndCli:
     def test_the_cli_opens_the_register_publishes_and_withdraws(self, world, capsys):
         call_command("publish", "--organisation", "A", "--include-children", "--open", "--json")
         data = json.loads(capsys.readouterr().out)
-        assert data["register_open"] is True and data["published"] == 2 and data["published_records"] == 2
+        assert data["register_open"] is True
+        assert data["published"] == 2
+        assert data["published_records"] == 2
         call_command("publish", "--use-case", str(world.uc_a1.pk), "--withdraw", "--json")
         assert json.loads(capsys.readouterr().out)["published_records"] == 1
         assert AuditEvent.objects.filter(actor_label="cli:publish").exists()
@@ -322,15 +351,18 @@ class TestApi:
         stale = coordinator.post(f"/api/v1/publications/{pk}/approve/", {}, format="json", HTTP_IF_MATCH='"99"')
         assert stale.status_code == 412
         approved = coordinator.post(f"/api/v1/publications/{pk}/approve/", {"note": "ok"}, format="json")
-        assert approved.status_code == 200 and approved.json()["public_version"] == 1
+        assert approved.status_code == 200
+        assert approved.json()["public_version"] == 1
         assert approved.json()["public_url"].endswith(f"/register/records/{pk}/")
         versions = editor.get(f"/api/v1/publications/{pk}/versions/").json()
-        assert versions[0]["number"] == 1 and "reference" not in versions[0]["public"]
+        assert versions[0]["number"] == 1
+        assert "reference" not in versions[0]["public"]
         assert api_client_for("editor_b").get(f"/api/v1/publications/{pk}/").status_code == 404
         assert api_client_for("editor_b").get("/api/v1/publications/").json()["count"] == 0
         assert editor.get("/api/v1/publications/?published=true").json()["count"] == 1
         withdrawn = editor.post(f"/api/v1/publications/{pk}/withdraw/", {"reason": "done"}, format="json")
-        assert withdrawn.status_code == 200 and withdrawn.json()["is_published"] is False
+        assert withdrawn.status_code == 200
+        assert withdrawn.json()["is_published"] is False
 
     def test_bad_requests_are_4xx(self, register, api_client_for):
         world = register
@@ -366,7 +398,8 @@ class TestApi:
         changed = admin.patch(
             "/api/v1/publication-profile/", {"enabled": False, "public_fields": ["stage"]}, format="json"
         )
-        assert changed.status_code == 200 and changed.json()["public_fields"] == ["name", "organisation", "stage"]
+        assert changed.status_code == 200
+        assert changed.json()["public_fields"] == ["name", "organisation", "stage"]
         assert anonymous().get("/register/").status_code == 404
 
 
@@ -378,7 +411,9 @@ class TestPages:
         url = f"/use-cases/{world.uc_a.pk}/publication/"
         assert page_client_for("editor_b").get(url).status_code == 404
         page = editor.get(url)
-        assert page.status_code == 200 and b'data-testid="request"' in page.content and b'data-testid="approve"' not in page.content
+        assert page.status_code == 200
+        assert b'data-testid="request"' in page.content
+        assert b'data-testid="approve"' not in page.content
         response = editor.post(
             url, {"action": "request", "contact": "ai@example.org", "human_oversight": "A person checks"}
         )
@@ -393,7 +428,8 @@ class TestPages:
         dashboard = coordinator.get("/publication/")
         assert dashboard.status_code == 200
         row = next(r for r in dashboard.context["rows"] if r.organisation.code == "A")
-        assert row.published == 1 and row.use_cases == 1
+        assert row.published == 1
+        assert row.use_cases == 1
         assert dashboard.context["regions"] == {"RU-TA": 1}
 
     def test_only_hq_admins_edit_the_profile(self, register, page_client_for):
@@ -410,4 +446,5 @@ class TestPages:
         assert response.status_code == 302
         assert PublicationProfile.current().public_fields == ["name", "organisation", "purpose", "stage"]
         stale = admin.post("/publication/profile/", {"title_en": "x", "licence": "x", "version": version})
-        assert stale.status_code == 200 and PublicationProfile.current().title_en == "Register"
+        assert stale.status_code == 200
+        assert PublicationProfile.current().title_en == "Register"

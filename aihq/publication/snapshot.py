@@ -177,9 +177,8 @@ def build_many(use_cases: Iterable[UseCase], records: dict[int, PublicationRecor
                 suppliers[use_case_id].append({"name": name, "country": country})
         for use_case in batch:
             listed = suppliers[use_case.pk]
-            for vendor in vendor_names(use_case.vendors):
-                if all(s["name"].casefold() != vendor.casefold() for s in listed):
-                    listed.append({"name": vendor, "country": ""})
+            if not listed:  # an AI-BOM names the suppliers; without one, the inventory's vendor field does
+                listed.extend({"name": vendor, "country": ""} for vendor in vendor_names(use_case.vendors))
             result[use_case.pk] = _fields(
                 use_case,
                 records[use_case.pk],

@@ -448,3 +448,40 @@ class TestPages:
         stale = admin.post("/publication/profile/", {"title_en": "x", "licence": "x", "version": version})
         assert stale.status_code == 200
         assert PublicationProfile.current().title_en == "Register"
+
+
+class TestScale:
+    def test_the_register_page_costs_the_same_queries_for_two_records_or_thirty(
+        self, register, system_actor, django_assert_max_num_queries
+    ):
+        world = register
+        from aihq.registry.services import use_case_create
+
+        services.publish_many(actor=system_actor, use_cases=[world.uc_a, world.uc_a1])
+
+        def count(url: str) -> int:
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as queries:
+                assert anonymous().get(url).status_code == 200
+            return len(queries)
+
+        few = count("/register/?q=a")
+        created = [
+            use_case_create(actor=system_actor, organisation=world.org_b, name=f"Case {i}", sectors=[world.sector])
+            for i in range(28)
+        ]
+        services.publish_many(actor=system_actor, use_cases=created)
+        assert count("/register/?q=a") == few
+        with django_assert_max_num_queries(few):
+            anonymous().get("/register/?q=a&page=2")
+
+    def test_odd_api_inputs_are_4xx(self, register, api_client_for):
+        client = api_client_for("hq_admin")
+        for params in ("?page=abc", "?published=maybe", "?request_state=%00", "?page_size=-1"):
+            assert client.get(f"/api/v1/publications/{params}").status_code < 500, params
+        for body in ({"use_case": None}, {"use_case": [1]}, {"use_case": 10**20}, {"contact": {"a": 1}}):
+            assert client.post("/api/v1/publications/", body, format="json").status_code == 400, body
+        assert client.post("/api/v1/publications/999999/approve/", {}, format="json").status_code == 404
+        assert client.patch("/api/v1/publication-profile/", {"enabled": "sometimes"}, format="json").status_code == 400

@@ -8,6 +8,7 @@ language, so each page has a stable URL per language and no session or form is n
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,14 +28,14 @@ from aihq.publication import fields as catalogue
 from aihq.publication import opendata, selectors
 from aihq.publication.models import PublicationProfile
 
-#: How long browsers and shared caches may keep a register page or dump (seconds).
-MAX_AGE = 300
 PAGE_SIZE = 25
 LANGUAGES = {code for code, _ in settings.LANGUAGES}
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A register page: 404 while the register is closed; ``?lang=`` honoured; cacheable by anyone."""
+    """A register page: 404 while the register is closed; ``?lang=`` honoured; cacheable by anyone, but always
+    revalidated (a withdrawn record must disappear at once): an ETag from the register's last change, the
+    language and the address, so an unchanged page costs a 304 and two queries."""
 
     @require_safe
     @functools.wraps(view)
@@ -44,35 +45,25 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise Http404("The public register is not open.")
         lang = request.GET.get("lang", "")
         language = lang if lang in LANGUAGES else translation.get_language()
-        with translation.override(language):
-            request.LANGUAGE_CODE = language
-            response = view(request, profile, *args, **kwargs)
-            response.headers.setdefault("Content-Language", language)
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        changed = selectors.last_change()
+        key = f"{changed.isoformat() if changed else '-'}|{profile.version}|{language}|{request.get_full_path()}"
+        etag = quote_etag(hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponse(status=304)
+        else:
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                response = view(request, profile, *args, **kwargs)
+                response.headers.setdefault("Content-Language", language)
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            if changed is not None:
+                response["Last-Modified"] = http_date(changed.timestamp())
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
     return wrapper
-
-
-def _conditional(request: HttpRequest, key: str) -> tuple[str, HttpResponse | None]:
-    """An ETag from the register's last change and ``key``; a 304 when the client has it."""
-    changed = selectors.last_change()
-    stamp = changed.isoformat() if changed else "empty"
-    etag = quote_etag(f"{key}-{stamp}".replace('"', ""))
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return etag, response
-    return etag, None
-
-
-def _finish(response: HttpResponse, etag: str) -> HttpResponse:
-    response["ETag"] = etag
-    changed = selectors.last_change()
-    if changed is not None:
-        response["Last-Modified"] = http_date(changed.timestamp())
-    return response
 
 
 def _language_links(request: HttpRequest) -> list[dict[str, Any]]:
@@ -195,9 +186,6 @@ def _records_json(request: HttpRequest, profile: PublicationProfile) -> list[dic
 def dump(request: HttpRequest, profile: PublicationProfile, kind: str) -> HttpResponse:
     if kind not in EXPORT_KINDS:
         raise Http404
-    etag, not_modified = _conditional(request, f"register-{kind}-{profile.version}")
-    if not_modified is not None:
-        return not_modified
     records = _records_json(request, profile)
     stamp = timezone.now().strftime("%Y%m%d")
     if kind == "json":
@@ -221,15 +209,12 @@ def dump(request: HttpRequest, profile: PublicationProfile, kind: str) -> HttpRe
         )
     response = HttpResponse(content, content_type=EXPORT_KINDS[kind])
     response["Content-Disposition"] = f'attachment; filename="ai-register-{stamp}.{kind}"'
-    return _finish(response, etag)
+    return response
 
 
 @public
 def record_json(request: HttpRequest, profile: PublicationProfile, pk: int) -> HttpResponse:
     found = _record_or_404(pk)
-    etag, not_modified = _conditional(request, f"record-{pk}-{found.current_id}-{profile.version}")
-    if not_modified is not None:
-        return not_modified
     url = request.build_absolute_uri(reverse("register-record", args=[found.pk]))
     body = opendata.record_json(
         found.pk, url, found.current.number, found.current.published_at, selectors.public_view(found, profile)
@@ -244,7 +229,7 @@ def record_json(request: HttpRequest, profile: PublicationProfile, pk: int) -> H
         }
         for v in selectors.history(found)
     ]
-    return _finish(JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1}), etag)
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
 @public

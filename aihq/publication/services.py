@@ -233,7 +233,9 @@ def withdraw(
 def _unpublish(record: PublicationRecord, reason: str, actor: Any) -> None:
     now = timezone.now()
     if record.current is not None:
-        PublishedVersion.objects.filter(pk=record.current.pk).update(withdrawn_at=now)
+        version = record.current
+        version.withdrawn_at = now
+        version.save(update_fields=["withdrawn_at", "updated_at"])  # audited, like every write
         record.current = None
         record.withdrawn_at = now
         record.withdrawal_reason = (reason or "").strip()
@@ -349,13 +351,13 @@ def publish_many(*, actor: Any, use_cases: Iterable[UseCase], note: str = "") ->
         record.published_at = now
         record.request_state = RequestState.NONE
         record.decided_by, record.decided_at, record.decision_note = who, now, (note or "").strip()
-        record.withdrawn_at, record.withdrawal_reason = None, ""
+        record.withdrawn_at, record.withdrawal_reason, record.updated_at = None, "", now
         record.version += 1 if record.pk in befores else 0
         refresh_public_columns(record, profile)
     PublicationRecord.objects.bulk_update(
         touched,
         ["current", "published_at", "request_state", "decided_by", "decided_at", "decision_note", "withdrawn_at",
-         "withdrawal_reason", "version", "public_name", "facets", "facet_keys", "search_text"],
+         "withdrawal_reason", "version", "public_name", "facets", "facet_keys", "search_text", "updated_at"],
         batch_size=500,
     )  # fmt: skip
     append_many(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -15,6 +16,20 @@ def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def run_service(form: forms.BaseForm, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a write service for a valid form: ``(True, its result)``, or ``(False, None)`` with its refusal (a
+    validation error, or a stale version) shown on the form."""
+    from aihq.core.services import ConflictError
+
+    try:
+        return True, call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+    return False, None
 
 
 class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET
 
 from aihq.accounts.permissions import scope_for
 from aihq.core.api import is_api_request, json_not_found, json_server_error
-from aihq.core.forms import apply_service_errors
-from aihq.core.services import ConflictError
+from aihq.core.forms import run_service
 
 
 @never_cache
@@ -58,13 +57,8 @@ def form_page(
         version = data.pop("version", None)
         if form.instance.pk:
             data.pop("code", None)  # codes are natural keys: never changed by an edit
-        try:
-            saved = save(version, data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        else:
+        done, saved = run_service(form, lambda: save(version, data))
+        if done:
             messages.success(request, _("Changes saved.") if form.instance.pk else _("Added."))
             return redirect(detail, pk=saved.pk)
     return render(request, template, {"form": form, "creating": not form.instance.pk, **context})

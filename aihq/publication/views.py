@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
-from aihq.core.forms import apply_service_errors, form_errors_text
-from aihq.core.services import ConflictError
+from aihq.core.forms import form_errors_text, run_service
 from aihq.core.views import require_hq_admin_page
 from aihq.publication import fields as catalogue
 from aihq.publication import selectors, services, snapshot
@@ -74,13 +73,7 @@ def use_case_publication(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             expected = data.pop("version", None)
-            try:
-                _act(request, action, use_case, record, expected, data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if run_service(form, lambda: _act(request, action, use_case, record, expected, data))[0]:
                 return redirect("usecase-publication", pk=use_case.pk)
         messages.error(request, form_errors_text(form) or _("The form has errors."))
     profile = PublicationProfile.current()
@@ -168,13 +161,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=profile if profile.pk else None)
     if request.method == "POST" and form.is_valid():
         data = {key: form.cleaned_data[key] for key in ProfileForm.Meta.fields}
-        try:
-            services.profile_update(actor=request.user, expected_version=form.cleaned_data.get("version"), **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        else:
+        version = form.cleaned_data.get("version")
+        if run_service(form, lambda: services.profile_update(actor=request.user, expected_version=version, **data))[0]:
             messages.success(request, _("Changes saved."))
             return redirect("publication")
     return render(request, "publication/profile.html", {"form": form, "profile": profile})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
-from aihq.core.forms import apply_service_errors, form_errors_text
+from aihq.core.forms import form_errors_text, run_service
 from aihq.core.services import ConflictError
 from aihq.core.views import form_page, querystring, require_hq_admin_page
 from aihq.exchange.services import EXPORT_KINDS, write_rows
@@ -200,15 +200,13 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version", None)
-            try:
-                services.requirement_update(
+            done, _saved = run_service(
+                form,
+                lambda: services.requirement_update(
                     actor=request.user, requirement=requirement, expected_version=version, **data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if done:
                 messages.success(request, _("Changes saved."))
                 return redirect("requirement-detail", pk=requirement.pk)
     classification = Classification.objects.filter(

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
-from aihq.core.forms import apply_service_errors, form_errors_text
-from aihq.core.services import ConflictError
+from aihq.core.forms import form_errors_text, run_service
 from aihq.core.views import form_page, querystring, require_hq_admin_page
 from aihq.exchange.services import write_rows
 from aihq.registry.models import UseCase
@@ -373,13 +372,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
-        try:
-            services.settings_update(actor=request.user, expected_version=version, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if run_service(form, lambda: services.settings_update(actor=request.user, expected_version=version, **data))[0]:
             messages.success(request, _("Changes saved."))
             return redirect("sovereignty-settings-page")
     return render(request, "sovereignty/settings.html", {"form": form, "editable": is_admin})

@@ -661,9 +661,9 @@ def write_rows(
 
         workbook = Workbook(write_only=True)
         table = workbook.create_sheet(sheet)
-        table.append([_cell(h) for h in headers])
+        table.append([_xlsx_cell(h) for h in headers])
         for row in rows:
-            table.append([_cell(row.get(h)) for h in headers])
+            table.append([_xlsx_cell(row.get(h)) for h in headers])
         if notes:
             described = workbook.create_sheet("columns")
             described.append(["column", "meaning"])
@@ -678,6 +678,13 @@ def write_rows(
     for row in rows:
         writer.writerow([_cell(row.get(h)) for h in headers])
     return ("\ufeff" + buffer_text.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(value: Any) -> str:
+    """A cell for a workbook: control characters XLSX cannot hold are dropped (CSV and JSON keep them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return str(ILLEGAL_CHARACTERS_RE.sub("", _cell(value)))
 
 
 def _cell(value: Any) -> str:

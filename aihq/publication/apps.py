@@ -16,6 +16,7 @@ class PublicationConfig(AppConfig):
         from aihq.regulation.models import Classification
 
         pre_delete.connect(_withdraw_deleted, sender=UseCase, dispatch_uid="publication-withdraw-deleted")
+        post_save.connect(_follow_move, sender=UseCase, dispatch_uid="publication-follow-move")
         post_save.connect(_withdraw_non_public, sender=Classification, dispatch_uid="publication-withdraw-non-public")
 
 
@@ -38,3 +39,17 @@ def _withdraw_non_public(sender: object, instance: object, raw: bool = False, **
     reason = snapshot.non_public_reason(use_case)
     if reason:
         withdraw_for(actor=get_actor(), use_case_ids=[use_case.pk], reason=reason)
+
+
+def _follow_move(sender: object, instance: object, raw: bool = False, **kwargs: object) -> None:
+    """A use case moved to another organisation takes its publication record along (who approves, who sees it)."""
+    if raw:
+        return
+    from aihq.publication.models import PublicationRecord
+
+    organisation_id = instance.organisation_id  # type: ignore[attr-defined]
+    for record in PublicationRecord.objects.filter(use_case_id=instance.pk).exclude(  # type: ignore[attr-defined]
+        organisation_id=organisation_id
+    ):
+        record.organisation_id = organisation_id
+        record.save(update_fields=["organisation", "updated_at"])

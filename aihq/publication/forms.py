@@ -41,6 +41,11 @@ class DecisionForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class ApprovalForm(DecisionForm):
+    #: the use case's version the approver reviewed: a change since is refused, not published unseen
+    use_case_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class WithdrawForm(VersionedForm):
     reason = forms.CharField(
         label=_("Reason for withdrawal"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000

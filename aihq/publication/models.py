@@ -189,9 +189,9 @@ class PublishedVersion(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    data = models.JSONField(_("snapshot"), default=dict)
-    public_fields = models.JSONField(_("public fields"), default=list)
-    changed = models.JSONField(_("changed fields"), default=list)
+    data = models.JSONField(_("snapshot"), default=dict, blank=True)
+    public_fields = models.JSONField(_("public fields"), default=list, blank=True)
+    changed = models.JSONField(_("changed fields"), default=list, blank=True)
     use_case_version = models.PositiveIntegerField(_("use case version"), default=0)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 

@@ -147,6 +147,20 @@ def json_schema() -> dict[str, Any]:
         "url": {"type": "string", "format": "uri", "description": "The record's page."},
         "version": {"type": "integer", "description": "The published version's number (1, 2, ...)."},
         "published_at": {"type": "string", "format": "date-time", "description": "When this version was approved."},
+        "history": {
+            "type": "array",
+            "description": "Only in one record's JSON: every published version, newest first.",
+            "items": {
+                "type": "object",
+                "required": ["version", "published_at", "changed"],
+                "properties": {
+                    "version": {"type": "integer"},
+                    "published_at": {"type": "string", "format": "date-time"},
+                    "changed": {"type": "array", "items": {"type": "string"}},
+                    "withdrawn_at": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+                },
+            },
+        },
     }
     from django.utils import translation
 

@@ -106,7 +106,7 @@ def register(request: HttpRequest, profile: PublicationProfile) -> HttpResponse:
             **_base(request, profile),
             "page": page,
             "items": items,
-            "facets": selectors.facet_counts(records, profile, selected),
+            "facets": selectors.facet_counts(records, profile, selected, q),
             "selected": selected,
             "q": q,
             "order": order,

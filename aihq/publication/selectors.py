@@ -32,11 +32,15 @@ def public_facets(profile: PublicationProfile) -> list[str]:
     return [key for key in FACET_ORDER if key in shown]
 
 
-def search(params: Mapping[str, list[str]], q: str, profile: PublicationProfile) -> QuerySet[PublicationRecord]:
+def search(
+    params: Mapping[str, list[str]], q: str, profile: PublicationProfile, *, ignore: str = ""
+) -> QuerySet[PublicationRecord]:
     """Published records matching the chosen facet values (any value within a facet, every facet) and every
-    word of ``q``. Facets of fields that are not public are ignored."""
+    word of ``q``. Facets of fields that are not public are ignored, and so is the facet ``ignore``."""
     records = published()
     for key in public_facets(profile):
+        if key == ignore:
+            continue
         codes = [code for code in params.get(key, []) if code and "|" not in code][:50]
         if codes:
             match = Q()
@@ -57,22 +61,32 @@ class FacetValue:
 
 
 def facet_counts(
-    records: QuerySet[PublicationRecord], profile: PublicationProfile, selected: Mapping[str, list[str]]
+    records: QuerySet[PublicationRecord], profile: PublicationProfile, selected: Mapping[str, list[str]], q: str = ""
 ) -> dict[str, list[FacetValue]]:
-    """For each public facet, its values among ``records`` with their counts, most frequent first."""
+    """For each public facet, its values with their counts, most frequent first. A facet with a choice counts
+    over the records the other choices select (so its other values stay on offer); the rest over ``records``."""
     keys = public_facets(profile)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     labels: dict[tuple[str, str], str] = {}
     russian = (translation.get_language() or "en").startswith("ru")
-    for facets in records.values_list("facets", flat=True).iterator(chunk_size=2000):
-        for key in keys:
-            for item in (facets or {}).get(key, ()):
-                counts[key][item["code"]] += 1
-                labels[(key, item["code"])] = item["ru"] if russian else item["en"]
+
+    def tally(rows: QuerySet[PublicationRecord], wanted: list[str]) -> None:
+        for facets in rows.values_list("facets", flat=True).iterator(chunk_size=2000):
+            for key in wanted:
+                for item in (facets or {}).get(key, ()):
+                    counts[key][item["code"]] += 1
+                    labels[(key, item["code"])] = item["ru"] if russian else item["en"]
+
+    narrowed = [key for key in keys if selected.get(key)]
+    tally(records, [key for key in keys if key not in narrowed])
+    for key in narrowed:
+        tally(search(selected, q, profile, ignore=key), [key])
     result: dict[str, list[FacetValue]] = {}
     for key in keys:
         chosen = set(selected.get(key, []))
         values = [FacetValue(code, labels[(key, code)], count, code in chosen) for code, count in counts[key].items()]
+        # a choice nothing matches any more stays on offer, so it can be undone
+        values += [FacetValue(code, code, 0, True) for code in sorted(chosen - set(counts[key]))][:50]
         values.sort(key=lambda v: (not v.selected, -v.count, v.label.casefold()))
         result[key] = values
     return result
@@ -93,10 +107,12 @@ def history(record: PublicationRecord) -> list[PublishedVersion]:
 
 
 def last_change() -> Any:
-    """When the register last changed (a publication, a withdrawal, the profile), for caching headers."""
-    records = PublicationRecord.objects.aggregate(at=Max("updated_at"))["at"]
+    """When the register last changed (a publication, a withdrawal, the profile), for caching headers: only
+    public events count, so requests and notes on unpublished records leave no trace in the headers."""
+    versions = PublishedVersion.objects.aggregate(published=Max("published_at"), withdrawn=Max("withdrawn_at"))
     profile = PublicationProfile.objects.aggregate(at=Max("updated_at"))["at"]
-    return max((at for at in (records, profile) if at is not None), default=None)
+    stamps = (versions["published"], versions["withdrawn"], profile)
+    return max((at for at in stamps if at is not None), default=None)
 
 
 # -- the HQ's side ------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from aihq.accounts.permissions import can_change, person, require_hq_admin, scope_for
 from aihq.audit.recorder import Change, append_many
 from aihq.audit.recorder import snapshot as audit_snapshot
-from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
+from aihq.core.services import ConflictError, check_version, reject_unknown_fields, save_valid, service
 from aihq.publication import fields as catalogue
 from aihq.publication import snapshot
 from aihq.publication.models import PublicationProfile, PublicationRecord, PublishedVersion, RequestState
@@ -35,8 +35,13 @@ def can_approve(actor: Any, organisation_id: int | None) -> bool:
     return scope.is_hq_admin or (organisation_id is not None and organisation_id in scope.coordinated_org_ids)
 
 
+def owner_id(record: PublicationRecord) -> int:
+    """The organisation a record answers to: its use case's, while the use case exists."""
+    return record.use_case.organisation_id if record.use_case is not None else record.organisation_id
+
+
 def _require_approver(actor: Any, record: PublicationRecord) -> None:
-    if not can_approve(actor, record.organisation_id):
+    if not can_approve(actor, owner_id(record)):
         raise PermissionDenied(_("Only a coordinator of the organisation or an HQ admin approves publication."))
 
 
@@ -57,6 +62,24 @@ def refresh_public_columns(record: PublicationRecord, profile: PublicationProfil
     record.facets = catalogue.facet_labels(view)
     record.facet_keys = catalogue.facet_key_text(view)
     record.search_text = catalogue.search_text(view)
+
+
+def _shown(version: PublishedVersion | None, keys: list[str]) -> dict[str, Any] | None:
+    """What the public would see of ``version`` under the public fields ``keys`` (None without a version)."""
+    if version is None:
+        return None
+    return catalogue.public_view(version.data, catalogue.visible_keys(version.public_fields, keys))
+
+
+def _profile() -> PublicationProfile:
+    """The profile, locked: a publication and a change of public fields never interleave (the public columns
+    always follow the profile that is saved)."""
+    return PublicationProfile.objects.select_for_update().order_by("pk").first() or PublicationProfile(version=0)
+
+
+def _lock_use_case(use_case: UseCase) -> None:
+    """Two first requests for one use case (or a request and a bulk publication) wait for each other."""
+    UseCase.objects.select_for_update().order_by().filter(pk=use_case.pk).exists()
 
 
 def _locked(record: PublicationRecord) -> PublicationRecord:
@@ -91,6 +114,7 @@ def request_publication(
     if not can_change(actor, use_case):
         raise PermissionDenied(_("You cannot ask to publish this use case."))
     _require_publishable(use_case)
+    _lock_use_case(use_case)
     record = _record_for(use_case)
     if record.pk is not None:
         check_version(record.version, expected_version, precondition=precondition)
@@ -137,20 +161,34 @@ def approve(
     note: str = "",
     expected_version: int | None = None,
     precondition: bool = False,
+    use_case_version: int | None = None,
 ) -> PublishedVersion:
-    """Publish the use case as it is now: a new version becomes the public one."""
+    """Publish a requested use case as it is now: a new version becomes the public one. With
+    ``use_case_version`` (what the approver saw), a use case edited since is refused rather than published unseen."""
     record = _locked(record)
     _require_approver(actor, record)
     check_version(record.version, expected_version, precondition=precondition)
+    if record.request_state != RequestState.REQUESTED:
+        raise ValidationError({"request_state": _("There is no request to approve: the organisation asks first.")})
     use_case = record.use_case
     if use_case is None:
         raise ValidationError({"use_case": _("The use case of this record was deleted; it cannot be published.")})
+    _lock_use_case(use_case)
+    use_case.refresh_from_db(fields=["version"])
+    if use_case_version is not None and int(use_case_version) != use_case.version:
+        raise ConflictError(
+            _("The use case was changed after you opened it (version %(seen)s, now %(now)s): look again.")
+            % {"seen": use_case_version, "now": use_case.version},
+            current_version=record.version,
+        )
     _require_publishable(use_case)
-    profile = PublicationProfile.current()
+    profile = _profile()
     data = snapshot.build(use_case, record)
-    previous = record.current or record.versions.order_by("-number").first()
+    previous = record.versions.order_by("-number").first()
     keys = list(profile.public_fields)
-    before = catalogue.public_view(previous.data, previous.public_fields) if previous else None
+    before = (
+        catalogue.public_view(previous.data, catalogue.visible_keys(previous.public_fields, keys)) if previous else None
+    )
     now = timezone.now()
     number = (record.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = save_valid(
@@ -161,7 +199,7 @@ def approve(
             published_by=person(actor),
             data=data,
             public_fields=keys,
-            changed=catalogue.changed_keys(before, catalogue.public_view(data, keys)),
+            changed=catalogue.changed_keys(before, catalogue.public_view(data, catalogue.visible_keys(keys, keys))),
             use_case_version=use_case.version,
         )
     )
@@ -218,7 +256,7 @@ def withdraw(
 ) -> PublicationRecord:
     """Take a record off the register (its history stays for the HQ), or cancel a pending request."""
     record = _locked(record)
-    allowed = can_approve(actor, record.organisation_id) or (
+    allowed = can_approve(actor, owner_id(record)) or (
         record.use_case is not None and can_change(actor, record.use_case)
     )
     if not allowed:
@@ -243,7 +281,7 @@ def _unpublish(record: PublicationRecord, reason: str, actor: Any) -> None:
     record.decided_by = person(actor)
     record.decided_at = now
     record.version += 1
-    refresh_public_columns(record, PublicationProfile.current())
+    refresh_public_columns(record, _profile())
 
 
 @service
@@ -257,12 +295,12 @@ def withdraw_for(*, actor: Any, use_case_ids: Iterable[int], reason: str) -> int
     """Withdraw the records of these use cases (deleted, or no longer publishable); runs in the caller's
     transaction. Returns how many were taken off the register."""
     done = 0
-    for record in PublicationRecord.objects.select_for_update().filter(
-        use_case_id__in=list(use_case_ids), current__isnull=False
-    ):
+    for record in PublicationRecord.objects.select_for_update().filter(use_case_id__in=list(use_case_ids)):
+        if record.current_id is None and record.request_state == RequestState.NONE:
+            continue
+        done += record.current_id is not None
         _unpublish(record, reason, actor)
         record.save()
-        done += 1
     return done
 
 
@@ -273,13 +311,15 @@ def profile_update(
     """Change the register's switch, public fields or texts; the public columns follow at once."""
     require_hq_admin(actor, _("Only HQ admins change the public register's profile."))
     reject_unknown_fields(changes, PROFILE_FIELDS)
-    profile = PublicationProfile.objects.select_for_update().order_by("pk").first() or PublicationProfile(version=0)
+    profile = _profile()
     check_version(profile.version, expected_version, precondition=precondition)
     for key, value in changes.items():
         setattr(profile, key, value)
     profile.version += 1
     save_valid(profile)
-    records = list(PublicationRecord.objects.filter(current__isnull=False).select_related("current"))
+    records = list(
+        PublicationRecord.objects.select_for_update().filter(current__isnull=False).select_related("current")
+    )
     for record in records:
         refresh_public_columns(record, profile)
     PublicationRecord.objects.bulk_update(
@@ -294,6 +334,8 @@ def publish_many(*, actor: Any, use_cases: Iterable[UseCase], note: str = "") ->
     version only when their public view changed. Use cases the actor may not approve, and those the EU AI Act
     keeps out of public view, are skipped and counted. Bulk writes with one audit event per object."""
     cases = list(use_cases)
+    UseCase.objects.select_for_update().order_by().filter(pk__in=[uc.pk for uc in cases]).exists()
+    profile = _profile()
     allowed = [uc for uc in cases if can_approve(actor, uc.organisation_id)]
     refused = snapshot.non_public_reasons([uc.pk for uc in allowed])
     todo = [uc for uc in allowed if uc.pk not in refused]
@@ -312,35 +354,35 @@ def publish_many(*, actor: Any, use_cases: Iterable[UseCase], note: str = "") ->
             created.append(record)
     PublicationRecord.objects.bulk_create(created, batch_size=500)
     records = {**existing, **{r.use_case_id: r for r in created}}
-    profile = PublicationProfile.current()
     keys = list(profile.public_fields)
-    numbers = dict(
-        PublishedVersion.objects.filter(record__in=list(existing.values()))
-        .values("record")
-        .annotate(n=Max("number"))
-        .values_list("record", "n")
-    )
+    latest = {
+        v.record_id: v
+        for v in PublishedVersion.objects.filter(record__in=list(existing.values())).order_by("record", "number")
+    }
     now, who = timezone.now(), person(actor)
     versions, touched, befores = [], [], {}
     for use_case_id, data in snapshot.build_many(todo, records).items():
         record = records[use_case_id]
         view = catalogue.public_view(data, keys)
-        previous = record.current
-        if previous is not None and catalogue.public_view(previous.data, previous.public_fields) == view:
+        previous = latest.get(record.pk)
+        before = (
+            catalogue.public_view(previous.data, catalogue.visible_keys(previous.public_fields, keys))
+            if previous
+            else None
+        )
+        if record.current is not None and before == view:
             continue
         if record.use_case_id in existing:
             befores[record.pk] = audit_snapshot(record)
         versions.append(
             PublishedVersion(
                 record=record,
-                number=numbers.get(record.pk, 0) + 1,
+                number=latest[record.pk].number + 1 if record.pk in latest else 1,
                 published_at=now,
                 published_by=who,
                 data=data,
                 public_fields=keys,
-                changed=catalogue.changed_keys(
-                    catalogue.public_view(previous.data, previous.public_fields) if previous else None, view
-                ),
+                changed=catalogue.changed_keys(before, view),
                 use_case_version=records[use_case_id].use_case.version if records[use_case_id].use_case else 0,
             )
         )

@@ -17,7 +17,7 @@ from aihq.core.forms import form_errors_text, run_service
 from aihq.core.views import require_hq_admin_page
 from aihq.publication import fields as catalogue
 from aihq.publication import selectors, services, snapshot
-from aihq.publication.forms import DecisionForm, ProfileForm, RequestForm, WithdrawForm
+from aihq.publication.forms import ApprovalForm, DecisionForm, ProfileForm, RequestForm, WithdrawForm
 from aihq.publication.models import PublicationProfile, PublicationRecord, RequestState
 from aihq.registry.models import UseCase
 from aihq.registry.selectors import use_case_list
@@ -53,7 +53,7 @@ def use_case_publication(request: HttpRequest, pk: int) -> HttpResponse:
     version = record.version if record else None
     forms_by_action: dict[str, Any] = {
         "request": RequestForm(initial={**initial, "version": version}),
-        "approve": DecisionForm(initial={"version": version}),
+        "approve": ApprovalForm(initial={"version": version, "use_case_version": use_case.version}),
         "send_back": DecisionForm(initial={"version": version}, prefix="back"),
         "withdraw": WithdrawForm(initial={"version": version}),
     }
@@ -64,7 +64,7 @@ def use_case_publication(request: HttpRequest, pk: int) -> HttpResponse:
         form_class, prefix = {
             "request": (RequestForm, None),
             "texts": (RequestForm, None),
-            "approve": (DecisionForm, None),
+            "approve": (ApprovalForm, None),
             "send_back": (DecisionForm, "back"),
             "withdraw": (WithdrawForm, None),
         }[action]
@@ -116,7 +116,13 @@ def _act(
         services.update_texts(actor=user, record=record, expected_version=expected, **data)
         messages.success(request, _("Public texts saved; they are published with the next approved version."))
     elif action == "approve":
-        version = services.approve(actor=user, record=record, note=data["note"], expected_version=expected)
+        version = services.approve(
+            actor=user,
+            record=record,
+            note=data["note"],
+            expected_version=expected,
+            use_case_version=data.get("use_case_version"),
+        )
         messages.success(request, _("Published as version %(n)s.") % {"n": version.number})
     elif action == "send_back":
         services.send_back(actor=user, record=record, note=data["note"], expected_version=expected)
@@ -148,9 +154,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "publishing": sum(1 for r in rows if r.published),
             },
             "regions": regions,
+            "region_rows": _region_rows(regions),
             "is_hq_admin": scope.is_hq_admin,
         },
     )
+
+
+def _region_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Published records per region, with the regions' names, most first (the map's text alternative)."""
+    from aihq.registry.models import Region
+
+    names = {r.code: r.name for r in Region.objects.filter(code__in=list(counts))}
+    return sorted(((names.get(code, code), n) for code, n in counts.items()), key=lambda row: (-row[1], row[0]))
 
 
 @login_required

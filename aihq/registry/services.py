@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
@@ -155,7 +156,14 @@ def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
         raise ValidationError(
             _("%(code)s still has use cases: move or delete them first.") % {"code": organisation.code}
         )
-    organisation.delete()
+    try:
+        organisation.delete()
+    except ProtectedError as exc:  # kept records name it (such as its public register history)
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(
+            _("%(code)s cannot be deleted: %(kinds)s still name it.")
+            % {"code": organisation.code, "kinds": ", ".join(kinds)}
+        ) from None
 
 
 @service

@@ -73,6 +73,14 @@ class PublicationDecisionSerializer(serializers.Serializer):  # type: ignore[typ
     version = version_field()
 
 
+class PublicationApprovalSerializer(PublicationDecisionSerializer):
+    use_case_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The use case's version you reviewed: if it changed since, 409 instead of publishing it unseen.",
+    )
+
+
 class PublicationWithdrawSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     version = version_field()

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from aihq.core.api import etag, expected_version
 from aihq.publication import selectors, services
 from aihq.publication.api.serializers import (
+    PublicationApprovalSerializer,
     PublicationDecisionSerializer,
     PublicationProfileSerializer,
     PublicationSerializer,
@@ -81,7 +82,8 @@ class PublicationViewSet(
         data = dict(serializer.validated_data)
         version, precondition = expected_version(request, data)
         run(record, data, version, precondition)
-        record = self.get_queryset().get(pk=record.pk)
+        # not through the scoped list: the action may have taken the record out of it
+        record = PublicationRecord.objects.select_related("use_case", "organisation", "current").get(pk=record.pk)
         response = Response(self.get_serializer(record).data)
         response["ETag"] = etag(record.version)
         return response
@@ -98,15 +100,20 @@ class PublicationViewSet(
             ),
         )
 
-    @extend_schema(request=PublicationDecisionSerializer, responses={200: PublicationSerializer})
+    @extend_schema(request=PublicationApprovalSerializer, responses={200: PublicationSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Publish the use case as it is now (coordinators of its organisation and HQ admins)."""
         return self._act(
             request,
-            PublicationDecisionSerializer,
+            PublicationApprovalSerializer,
             lambda record, data, version, pre: services.approve(
-                actor=request.user, record=record, note=data.get("note", ""), expected_version=version, precondition=pre
+                actor=request.user,
+                record=record,
+                note=data.get("note", ""),
+                expected_version=version,
+                precondition=pre,
+                use_case_version=data.get("use_case_version"),
             ),
         )
 

@@ -127,7 +127,7 @@ def test_a_record_of_every_field_validates_against_the_published_schema():
         pass
     else:  # pragma: no cover - the schema must refuse unknown properties
         raise AssertionError("unknown property accepted")
-    assert set(schema["properties"]) == {"id", "url", "version", "published_at", *catalogue.KEYS}
+    assert set(schema["properties"]) == {"id", "url", "version", "published_at", "history", *catalogue.KEYS}
 
 
 def test_the_mappings_name_only_fields_the_register_has_and_cover_every_field():

@@ -491,3 +491,112 @@ class TestScale:
             assert client.post("/api/v1/publications/", body, format="json").status_code == 400, body
         assert client.post("/api/v1/publications/999999/approve/", {}, format="json").status_code == 404
         assert client.patch("/api/v1/publication-profile/", {"enabled": "sometimes"}, format="json").status_code == 400
+
+
+class TestReviewedEdges:
+    """Cases a review found: moves, re-approval, deletions with a pending request, headers, stale previews."""
+
+    def test_a_moved_use_case_takes_its_record_along(self, register, api_client_for):
+        world = register
+        record = services.request_publication(actor=world.users["editor_a"], use_case=world.uc_a)
+        use_case_update(actor=world.users["hq_admin"], use_case=world.uc_a, organisation=world.org_b)
+        record.refresh_from_db()
+        assert record.organisation == world.org_b
+        with pytest.raises(PermissionDenied):
+            services.approve(actor=world.users["coordinator_a"], record=record)
+        assert api_client_for("viewer_a").get(f"/api/v1/publications/{record.pk}/").status_code == 404
+        response = api_client_for("coordinator_a").post(f"/api/v1/publications/{record.pk}/approve/", {}, format="json")
+        assert response.status_code == 404
+        assert (
+            AuditEvent.objects.filter(object_type="publication.publicationrecord", object_id=str(record.pk)).count()
+            >= 2
+        )
+
+    def test_approval_needs_a_request_and_refuses_a_use_case_changed_since_it_was_seen(self, register):
+        world = register
+        record = services.request_publication(actor=world.users["editor_a"], use_case=world.uc_a)
+        seen = world.uc_a.version
+        use_case_update(actor=world.users["editor_a"], use_case=world.uc_a, purpose="Changed after the request")
+        with pytest.raises(ConflictError):
+            services.approve(actor=world.users["coordinator_a"], record=record, use_case_version=seen)
+        services.send_back(actor=world.users["coordinator_a"], record=record, note="Say more")
+        with pytest.raises(ValidationError):
+            services.approve(actor=world.users["coordinator_a"], record=record)
+        assert not PublishedVersion.objects.exists()
+
+    def test_republishing_unchanged_after_a_withdrawal_keeps_an_empty_change_list(self, register):
+        world = register
+        record = _published(world)
+        services.withdraw(actor=world.users["editor_a"], record=record)
+        again = services.request_publication(actor=world.users["editor_a"], use_case=world.uc_a)
+        version = services.approve(actor=world.users["coordinator_a"], record=again)
+        assert version.number == 2
+        assert version.changed == []
+
+    def test_deleting_a_use_case_with_a_pending_request_clears_it(self, register, page_client_for):
+        world = register
+        record = services.request_publication(actor=world.users["editor_a"], use_case=world.uc_a)
+        use_case_delete(actor=world.users["editor_a"], use_case=world.uc_a)
+        record.refresh_from_db()
+        assert record.request_state == RequestState.NONE
+        assert page_client_for("hq_admin").get("/publication/").status_code == 200
+
+    def test_an_organisation_named_by_kept_records_is_not_deleted_but_explained(self, register):
+        world = register
+        _published(world, world.uc_b, by="hq_admin")
+        use_case_delete(actor=world.users["hq_admin"], use_case=world.uc_b)
+        from aihq.registry.services import organisation_delete
+
+        with pytest.raises(ValidationError) as refused:
+            organisation_delete(actor=world.users["hq_admin"], organisation=world.org_b)
+        assert "publication records" in str(refused.value)
+
+    def test_control_characters_do_not_break_the_workbook(self, register):
+        world = register
+        use_case_update(actor=world.users["editor_a"], use_case=world.uc_a, purpose="line\x0bbreak\x01")
+        _published(world)
+        response = anonymous().get("/register/register.xlsx")
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert any("linebreak" in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+
+    def test_requests_on_unpublished_records_leave_the_public_headers_alone(self, register):
+        world = register
+        _published(world)
+        before = anonymous().get("/register/register.json")
+        services.request_publication(actor=world.users["coordinator_a"], use_case=world.uc_a1, contact="x@example.org")
+        after = anonymous().get("/register/register.json")
+        assert after["ETag"] == before["ETag"]
+        assert after["Last-Modified"] == before["Last-Modified"]
+
+    def test_a_chosen_facet_value_keeps_the_others_on_offer(self, register):
+        world = register
+        other = __import__("aihq.registry.models", fromlist=["Sector"]).Sector.objects.create(
+            code="transport", name_en="Transport"
+        )
+        use_case_update(actor=world.users["coordinator_a"], use_case=world.uc_a1, sectors=[other])
+        _published(world)
+        _published(world, world.uc_a1)
+        response = anonymous().get("/register/?sectors=healthcare")
+        assert response.context["total"] == 1
+        sectors = {v.code: (v.count, v.selected) for v in response.context["facets"]["sectors"]}
+        assert sectors == {"healthcare": (1, True), "transport": (1, False)}
+        stages = {v.code: v.count for v in response.context["facets"]["stage"]}
+        assert stages == {"pilot": 1}
+        gone = anonymous().get("/register/?sectors=healthcare&q=nothing-matches-this")
+        assert [(v.code, v.count, v.selected) for v in gone.context["facets"]["sectors"]] == [("healthcare", 0, True)]
+
+    def test_bulk_publication_after_hiding_a_field_makes_no_new_version(self, register, system_actor):
+        world = register
+        services.publish_many(actor=system_actor, use_cases=[world.uc_a])
+        profile = PublicationProfile.current()
+        services.profile_update(actor=system_actor, public_fields=[k for k in profile.public_fields if k != "purpose"])
+        assert services.publish_many(actor=system_actor, use_cases=[world.uc_a])["published"] == 0
+
+    def test_one_record_json_validates_against_the_schema(self, register):
+        import jsonschema  # type: ignore[import-untyped]
+
+        world = register
+        record = _published(world)
+        body = anonymous().get(f"/register/records/{record.pk}.json").json()
+        jsonschema.validate(body, anonymous().get("/register/schema.json").json())

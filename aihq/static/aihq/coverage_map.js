@@ -27,7 +27,7 @@
   fetch(el.getAttribute("data-geo")).then(function (r) { return r.json(); }).then(function (geo) {
     var names = {};
     geo.features.forEach(function (f) {
-      var code = f.properties.code_ru || f.id;
+      var code = f.id;  // ISO 3166-2, as AIHQ's regions are coded (Crimea and Sevastopol: UA-43, UA-40)
       f.properties.aihq_code = code;
       names[code] = russian ? (f.properties.name_ru || f.properties.name_en) : f.properties.name_en;
     });

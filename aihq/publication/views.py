@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for
 from aihq.core.forms import form_errors_text, run_service
-from aihq.core.views import require_hq_admin_page
+from aihq.core.views import querystring, require_hq_admin_page
 from aihq.publication import fields as catalogue
 from aihq.publication import selectors, services, snapshot
 from aihq.publication.forms import ApprovalForm, DecisionForm, ProfileForm, RequestForm, WithdrawForm
@@ -147,6 +148,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "out_of_date": selectors.out_of_date(request.user)[:100],
             "sent_back": selectors.records(request.user).filter(request_state=RequestState.REJECTED)[:100],
             "rows": rows,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "querystring": querystring(request),
             "totals": {
                 "use_cases": sum(r.use_cases for r in rows),
                 "published": sum(r.published for r in rows),

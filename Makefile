@@ -24,6 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/aihq migrate --noinput
 	$(BIN)/aihq load_demo --if-empty --show-accounts
+	$(BIN)/aihq find_duplicates
 	@echo ""
 	@echo "AIHQ is starting on http://$(HOST):$(PORT)/ — sign in with one of the demo accounts above."
 	@echo ""

@@ -45,6 +45,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_embedding_on_save(settings):
+    """Embedding every use case a test creates would load the sentence encoder everywhere; the coordination
+    tests switch it on where they need it."""
+    settings.AIHQ_EMBED_ON_SAVE = False
+
+
+@pytest.fixture(autouse=True)
 def _english_after_each_test():
     """A request in Russian leaves Russian active in the test thread; later tests expect the default."""
     from django.utils import translation

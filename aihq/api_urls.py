@@ -17,6 +17,7 @@ from aihq.energy.api.views import (
 )
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
+from aihq.coordination.api.views import DuplicatesView, PairDecisionViewSet, SimilarUseCasesView
 from aihq.publication.api.views import PublicationProfileView, PublicationViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 from aihq.regulation.api.views import (
@@ -69,6 +70,7 @@ router.register("bom-entries", BomEntryViewSet, basename="bomentry")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("cutoff-scenarios", CutoffScenarioViewSet, basename="cutoffscenario")
 router.register("publications", PublicationViewSet, basename="publication")
+router.register("pair-decisions", PairDecisionViewSet, basename="pairdecision")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -77,5 +79,7 @@ urlpatterns = [
     path("sovereignty/summary/", SovereigntySummaryView.as_view(), name="sovereignty-summary"),
     path("sovereignty/settings/", SettingsView.as_view(), name="sovereignty-settings"),
     path("publication-profile/", PublicationProfileView.as_view(), name="publication-profile-api"),
+    path("use-cases/<int:pk>/similar/", SimilarUseCasesView.as_view(), name="use-case-similar"),
+    path("duplicates/", DuplicatesView.as_view(), name="duplicates"),
     path("", include(router.urls)),
 ]

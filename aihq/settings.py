@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "aihq.regulation",
     "aihq.sovereignty",
     "aihq.publication",
+    "aihq.coordination",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,8 @@ SPECTACULAR_SETTINGS = {
 AIHQ_IMPORT_MAX_MB = int(os.environ.get("AIHQ_IMPORT_MAX_MB", "50"))
 # Evidence files for requirements are kept in the database; each is at most this size.
 AIHQ_EVIDENCE_MAX_MB = int(os.environ.get("AIHQ_EVIDENCE_MAX_MB", "10"))
+# Embed a use case for similarity search when it is saved one by one (imports embed in the background).
+AIHQ_EMBED_ON_SAVE = os.environ.get("AIHQ_EMBED_ON_SAVE", "true").strip().lower() in ("1", "true", "yes")
 # Uploads bigger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

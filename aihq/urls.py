@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("aihq.regulation.urls")),
     path("", include("aihq.sovereignty.urls")),
     path("", include("aihq.publication.urls")),
+    path("", include("aihq.coordination.urls")),
     path("register/", include("aihq.publication.public_urls")),
     path("", include("aihq.registry.urls")),
 ]

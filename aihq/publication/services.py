@@ -85,7 +85,7 @@ def _lock_use_case(use_case: UseCase) -> None:
 def _locked(record: PublicationRecord) -> PublicationRecord:
     """The record as it is now, locked until the transaction ends (two approvers cannot both publish)."""
     locked: PublicationRecord = (
-        PublicationRecord.objects.select_for_update().select_related("use_case").get(pk=record.pk)
+        PublicationRecord.objects.select_for_update(of=("self",)).select_related("use_case").get(pk=record.pk)
     )
     return locked
 
@@ -318,7 +318,9 @@ def profile_update(
     profile.version += 1
     save_valid(profile)
     records = list(
-        PublicationRecord.objects.select_for_update().filter(current__isnull=False).select_related("current")
+        PublicationRecord.objects.select_for_update(of=("self",))
+        .filter(current__isnull=False)
+        .select_related("current")
     )
     for record in records:
         refresh_public_columns(record, profile)
@@ -341,7 +343,7 @@ def publish_many(*, actor: Any, use_cases: Iterable[UseCase], note: str = "") ->
     todo = [uc for uc in allowed if uc.pk not in refused]
     existing = {
         r.use_case_id: r
-        for r in PublicationRecord.objects.select_for_update()
+        for r in PublicationRecord.objects.select_for_update(of=("self",))
         .filter(use_case_id__in=[uc.pk for uc in todo])
         .select_related("current")
     }

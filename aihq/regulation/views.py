@@ -371,7 +371,7 @@ def _risks_by_domain(rows: Any) -> list[tuple[taxonomy.Category, int]]:
 @require_http_methods(["GET", "POST"])
 def risk_create(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = get_object_for_user(UseCase.objects.all(), request.user, pk, "change")
-    form = RiskForm(request.POST or None, use_case=use_case)
+    form = RiskForm(request.POST or None, use_case=use_case, initial=_risk_from_incident(request.GET.get("incident")))
     return form_page(
         request,
         form,
@@ -380,6 +380,20 @@ def risk_create(request: HttpRequest, pk: int) -> HttpResponse:
         {"use_case": use_case},
         "risk-edit",
     )
+
+
+def _risk_from_incident(incident_id: str | None) -> dict[str, Any]:
+    """A new risk pre-filled from a public incident ("what went wrong elsewhere with systems like this")."""
+    if not incident_id or not incident_id.isdigit():
+        return {}
+    incident = PublicIncident.objects.filter(pk=int(incident_id)).first()
+    if incident is None:
+        return {}
+    return {
+        "title": f"Like AIID #{incident.source_id}: {incident.title}"[:300],
+        "description": f"{incident.description}\n\nhttps://incidentdatabase.ai/cite/{incident.source_id}/".strip(),
+        "category": incident.mit_subdomain or incident.mit_domain,
+    }
 
 
 @login_required

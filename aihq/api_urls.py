@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from aihq.accounts.api.views import MembershipViewSet
 from aihq.audit.api.views import AuditEventViewSet
+from aihq.coordination.api.views import DuplicatesView, PairDecisionViewSet, SimilarUseCasesView
 from aihq.energy.api.views import (
     ComputeProfileViewSet,
     ComputeSiteViewSet,
@@ -17,7 +18,6 @@ from aihq.energy.api.views import (
 )
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
-from aihq.coordination.api.views import DuplicatesView, PairDecisionViewSet, SimilarUseCasesView
 from aihq.publication.api.views import PublicationProfileView, PublicationViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
 from aihq.regulation.api.views import (

@@ -7,8 +7,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
@@ -130,29 +131,65 @@ class Index:
     ids: NDArray[np.int64]
     matrix: NDArray[np.float32]
     stamp: tuple[Any, ...]
+    loaded_at: float = field(default_factory=time.monotonic)
 
     def position(self) -> dict[int, int]:
         return {int(pk): i for i, pk in enumerate(self.ids)}
 
 
 _indexes: dict[str, Index] = {}
+#: A patched index is reloaded whole this often, in case two writers committed out of order around a patch.
+RELOAD_SECONDS = 600
 _index_lock = threading.Lock()
 
 
 def _load(model: Any, key: str) -> Index:
-    stamp = (MODEL, *model.objects.filter(model=MODEL).aggregate(n=Count("pk"), at=Max("updated_at")).values())
+    """The cached index, brought up to date: rows written since it was read are patched in (an edit costs one
+    small query, not a reload); a deletion or a new model reloads it whole."""
+    rows = model.objects.filter(model=MODEL)
+    stamp = (MODEL, *rows.aggregate(n=Count("pk"), at=Max("updated_at")).values())
     with _index_lock:
         cached = _indexes.get(model.__name__)
-        if cached is not None and cached.stamp == stamp:
+        fresh = cached is not None and time.monotonic() - cached.loaded_at < RELOAD_SECONDS
+        if cached is not None and fresh and cached.stamp == stamp:
             return cached
-        rows = list(model.objects.filter(model=MODEL).order_by(f"{key}_id").values_list(f"{key}_id", "vector"))
-        ids = np.fromiter((pk for pk, _v in rows), dtype=np.int64, count=len(rows))
-        matrix = np.zeros((len(rows), DIMENSIONS), dtype=np.float32)
-        for i, (_pk, data) in enumerate(rows):
+        if cached is not None and fresh and cached.stamp[0] == MODEL and cached.stamp[2] is not None:
+            index = _patched(cached, rows.filter(updated_at__gte=cached.stamp[2]), key, stamp)
+            if index is not None:
+                _indexes[model.__name__] = index
+                return index
+        everything = list(rows.order_by(f"{key}_id").values_list(f"{key}_id", "vector"))
+        ids = np.fromiter((pk for pk, _v in everything), dtype=np.int64, count=len(everything))
+        matrix = np.zeros((len(everything), DIMENSIONS), dtype=np.float32)
+        for i, (_pk, data) in enumerate(everything):
             matrix[i] = as_vector(data)
         index = Index(ids, matrix, stamp)
         _indexes[model.__name__] = index
         return index
+
+
+def _patched(cached: Index, changed: Any, key: str, stamp: tuple[Any, ...]) -> Index | None:
+    """``cached`` with the ``changed`` rows replaced or appended, or None when the counts do not add up (rows were
+    deleted meanwhile: the caller reloads)."""
+    position = cached.position()
+    ids, matrix = cached.ids, cached.matrix
+    new_ids: list[int] = []
+    new_rows: list[NDArray[np.float32]] = []
+    for pk, data in changed.values_list(f"{key}_id", "vector"):
+        vector = as_vector(data)
+        if pk in position:
+            if matrix is cached.matrix:
+                matrix = matrix.copy()  # readers of the old index keep a consistent one
+            matrix[position[pk]] = vector
+        else:
+            new_ids.append(pk)
+            new_rows.append(vector)
+    if new_ids:
+        ids = np.concatenate([ids, np.asarray(new_ids, dtype=np.int64)])
+        matrix = np.vstack([matrix, np.vstack(new_rows)])
+    if len(ids) != stamp[1]:
+        return None
+    return Index(ids, matrix, stamp, cached.loaded_at)
 
 
 def use_case_index() -> Index:

@@ -309,3 +309,22 @@ class TestInterfaces:
         detail = admin.get(f"/use-cases/{world.uc_a.pk}/").content.decode()
         assert "Similar use cases in other organisations" in detail
         assert "Citizen chatbot" in detail
+
+
+def test_the_index_follows_edits_additions_and_deletions(world, system_actor):
+    from aihq.registry.services import use_case_delete
+
+    embeddings.embed_use_cases()
+    first = embeddings.use_case_index()
+    assert sorted(first.ids.tolist()) == sorted([world.uc_a.pk, world.uc_a1.pk, world.uc_b.pk])
+    use_case_update(actor=system_actor, use_case=world.uc_b, purpose="Flood forecasting from river gauges")
+    added = use_case_create(actor=system_actor, organisation=world.org_b, name="Speech to text")
+    embeddings.embed_use_cases()
+    patched = embeddings.use_case_index()
+    assert sorted(patched.ids.tolist()) == sorted([world.uc_a.pk, world.uc_a1.pk, world.uc_b.pk, added.pk])
+    row = patched.position()[world.uc_b.pk]
+    stored = embeddings.as_vector(UseCaseEmbedding.objects.get(use_case=world.uc_b).vector)
+    assert float(patched.matrix[row] @ stored) > 0.999
+    assert float(first.matrix[first.position()[world.uc_b.pk]] @ stored) < 0.99  # the old one was not changed
+    use_case_delete(actor=system_actor, use_case=added)
+    assert added.pk not in embeddings.use_case_index().ids.tolist()

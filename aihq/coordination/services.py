@@ -46,7 +46,7 @@ def find_duplicates(
     groups = np.array([organisation_of[int(pk)] for pk in ids], dtype=np.int64)
     found: dict[tuple[int, int], float] = {}
     if len(ids) > 1:
-        neighbour, score = all_pairs_top_k(matrix, neighbours, groups=groups)
+        neighbour, score = all_pairs_top_k(matrix, neighbours, groups=groups, threshold=threshold)
         rows, cols = np.nonzero((neighbour >= 0) & (score >= threshold))
         for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
             a, b = int(ids[row]), int(ids[neighbour[row, col]])

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -52,13 +54,21 @@ def review(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _next(request: HttpRequest) -> str:
+    """Back to the page the verdict was given on, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return reverse("coordination")
+
+
 @login_required
 @require_POST
 def decide(request: HttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
-        return redirect(request.POST.get("next") or "coordination")
+        return redirect(_next(request))
     visible = UseCase.objects.restrict(request.user)
     a = get_object_for_user(visible, request.user, form.cleaned_data["use_case_a"])
     b = get_object_for_user(visible, request.user, form.cleaned_data["use_case_b"])
@@ -77,8 +87,7 @@ def decide(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Recorded: %(verdict)s.") % {"verdict": decision.get_verdict_display()})
     else:
         messages.error(request, form_errors_text(form))
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "coordination")
+    return redirect(_next(request))
 
 
 @login_required

@@ -328,3 +328,15 @@ def test_the_index_follows_edits_additions_and_deletions(world, system_actor):
     assert float(first.matrix[first.position()[world.uc_b.pk]] @ stored) < 0.99  # the old one was not changed
     use_case_delete(actor=system_actor, use_case=added)
     assert added.pk not in embeddings.use_case_index().ids.tolist()
+
+
+def test_a_verdict_never_redirects_off_site(similar_world, page_client_for):
+    world = similar_world
+    admin = page_client_for("hq_admin")
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = admin.post(
+            "/coordination/decide/",
+            {"use_case_a": world.uc_a.pk, "use_case_b": world.uc_b.pk, "verdict": "reuse", "next": target},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/coordination/", target

@@ -269,6 +269,21 @@ def test_all_pairs_matches_top_k_with_self_excluded():
     assert_same(all_pairs_top_k(x, 10), brute_force(x, x, 10, query_ids=np.arange(1500)))
 
 
+@pytest.mark.parametrize("workers", [1, 3])
+def test_threaded_selection_same_result(monkeypatch, workers):
+    # Large blocks select on a thread pool by row slices; force it on a small problem.
+    monkeypatch.setattr(topk, "_THREADED_MIN_SCORES", 0)
+    monkeypatch.setattr(topk, "_WORKERS", workers)
+    rng = np.random.default_rng(23)
+    x = clustered(rng, 1500)
+    g = rng.integers(0, 9, 1500)
+    stats: dict[str, int] = {}
+    got = topk._search(x, x, 10, np.arange(1500), g, g, 700, topk._LOWEST, same=True, stats=stats)
+    assert_same(got, brute_force(x, x, 10, query_ids=np.arange(1500), query_groups=g, corpus_groups=g))
+    # The pruning kept few candidates: about k per row, not the 1,500 columns.
+    assert 10 * 1500 <= stats["candidates"] < 40 * 1500
+
+
 def test_near_duplicates_in_one_contiguous_run():
     # Near neighbours packed together in corpus order and one big group: the bound must stay valid.
     rng = np.random.default_rng(17)

@@ -55,7 +55,8 @@ def use_case_text(name: str, description: str, purpose: str, outputs: str) -> st
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(f"{MODEL}\n{text}".encode()).hexdigest()
+    """The text's fingerprint (the model is stored beside it): a verdict on a pair stands while both stay."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def as_vector(data: bytes | memoryview) -> NDArray[np.float32]:
@@ -84,12 +85,12 @@ def embed_use_cases(ids: Iterable[int] | None = None, *, progress: Callable[[int
     if ids is not None:
         wanted = list(ids)
         cases, known = cases.filter(pk__in=wanted), known.filter(use_case_id__in=wanted)
-    hashes = dict(known.values_list("use_case_id", "text_hash"))
+    hashes = {pk: (digest, model) for pk, digest, model in known.values_list("use_case_id", "text_hash", "model")}
     todo: list[tuple[int, str, str]] = []
     for pk, name, description, purpose, outputs in cases.values_list("pk", "name", "description", "purpose", "outputs"):
         text = use_case_text(name, description, purpose, outputs)
         digest = text_hash(text)
-        if hashes.get(pk) != digest:
+        if hashes.get(pk) != (digest, MODEL):
             todo.append((pk, digest, text))
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
@@ -108,12 +109,15 @@ def embed_incidents(*, progress: Callable[[int], None] | None = None) -> int:
     """Embed the public incident library's incidents that are missing or changed."""
     from aihq.regulation.models import PublicIncident
 
-    hashes = dict(IncidentEmbedding.objects.values_list("incident_id", "text_hash"))
+    hashes = {
+        pk: (digest, model)
+        for pk, digest, model in IncidentEmbedding.objects.values_list("incident_id", "text_hash", "model")
+    }
     todo = []
     for pk, title, description in PublicIncident.objects.order_by("pk").values_list("pk", "title", "description"):
         text = incident_text(title, description)
         digest = text_hash(text)
-        if hashes.get(pk) != digest:
+        if hashes.get(pk) != (digest, MODEL):
             todo.append((pk, digest, text))
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from aihq.accounts.permissions import scope_for
 from aihq.coordination import embeddings
@@ -141,7 +141,7 @@ def similar_incidents(use_case: UseCase, k: int = 5) -> list[tuple[Any, float]]:
     where = np.flatnonzero(own.ids == use_case.pk)
     query = own.matrix[where[0]] if len(where) else embeddings.encode([_text(use_case)])[0]
     scores = index.matrix @ query
-    order = np.lexsort((index.ids, -scores))[:k]
+    order = [j for j in np.lexsort((index.ids, -scores))[:k] if scores[j] >= MIN_SCORE]
     found = {i.pk: i for i in PublicIncident.objects.filter(pk__in=[int(index.ids[j]) for j in order])}
     return [(found[int(index.ids[j])], float(scores[j])) for j in order if int(index.ids[j]) in found]
 
@@ -150,11 +150,27 @@ def similar_incidents(use_case: UseCase, k: int = 5) -> list[tuple[Any, float]]:
 
 
 def pairs(user: Any) -> QuerySet[SimilarPair]:
-    """The pairs whose two use cases ``user`` may both see."""
-    visible = UseCase.objects.restrict(user).values("pk")
-    return SimilarPair.objects.filter(use_case_a__in=visible, use_case_b__in=visible).select_related(
-        "use_case_a__organisation", "use_case_b__organisation"
+    """The pairs whose two use cases ``user`` may both see, each marked ``settled`` when it has a verdict given on
+    the texts the two use cases have now (a changed text reopens it)."""
+    rows = SimilarPair.objects.select_related("use_case_a__organisation", "use_case_b__organisation")
+    scope = scope_for(user)
+    if not scope.sees_everything:
+        rows = rows.filter(
+            use_case_a__organisation_id__in=scope.view_org_ids, use_case_b__organisation_id__in=scope.view_org_ids
+        )
+    settled = PairDecision.objects.filter(
+        use_case_a=OuterRef("use_case_a"),
+        use_case_b=OuterRef("use_case_b"),
+        text_hash_a=OuterRef("use_case_a__embedding__text_hash"),
+        text_hash_b=OuterRef("use_case_b__embedding__text_hash"),
     )
+    annotated: QuerySet[SimilarPair] = rows.annotate(settled=Exists(settled))
+    return annotated
+
+
+def unsettled(rows: QuerySet[SimilarPair]) -> QuerySet[SimilarPair]:
+    """The pairs of ``pairs()`` still to review: no verdict, or one given on texts that have changed since."""
+    return rows.filter(settled=False)  # type: ignore[misc]  # the annotation of pairs()
 
 
 def decisions_for(pair_keys: list[tuple[int, int]]) -> dict[tuple[int, int], PairDecision]:
@@ -232,10 +248,11 @@ def clusters(user: Any, *, min_score: float = 0.0, only_open: bool = True, q: st
             Q(use_case_a__name__icontains=q) | Q(use_case_b__name__icontains=q)
             | Q(use_case_a__organisation__code__iexact=q) | Q(use_case_b__organisation__code__iexact=q)
         )  # fmt: skip
+    if only_open:
+        rows = unsettled(rows)
     grouped: dict[int, list[Review]] = defaultdict(list)
     for review in reviews(list(rows.order_by("-score", "pk")[:5000])):
-        if review.open or not only_open:
-            grouped[review.pair.cluster].append(review)
+        grouped[review.pair.cluster].append(review)
     found = [Cluster(number, items) for number, items in grouped.items()]
     found.sort(key=lambda c: (-c.best, -len(c.reviews), c.number))
     return found

@@ -109,6 +109,8 @@ def decide(
         raise PermissionDenied(_("Only HQ admins, or a coordinator of both organisations, decide on a pair."))
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": _("Choose one of: %(values)s.") % {"values": ", ".join(Verdict.values)}})
+    # the use case rows' locks serialise verdicts on the pair (two first verdicts at once would both insert)
+    UseCase.objects.select_for_update().order_by().filter(pk__in=[use_case_a.pk, use_case_b.pk]).exists()
     embeddings.embed_use_cases([use_case_a.pk, use_case_b.pk])
     hashes = dict(
         UseCaseEmbedding.objects.filter(use_case_id__in=[use_case_a.pk, use_case_b.pk]).values_list(

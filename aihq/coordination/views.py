@@ -96,7 +96,10 @@ def run(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).is_hq_admin:
         raise PermissionDenied
     form = RunForm(request.POST)
-    threshold = (form.cleaned_data.get("threshold") if form.is_valid() else None) or services.DEFAULT_THRESHOLD
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("coordination")
+    threshold = form.cleaned_data.get("threshold") or services.DEFAULT_THRESHOLD
     try:
         outcome = services.find_duplicates(actor=request.user, threshold=threshold)
     except ValidationError as exc:
@@ -161,5 +164,7 @@ def similar_preview(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     text = ". ".join(str(data.get(key, ""))[:2000] for key in ("name", "description", "purpose", "outputs"))
     exclude = request.GET.get("exclude", "")
-    found = selectors.similar_to_text(request.user, text, exclude=int(exclude) if exclude.isdigit() else None)
+    found = selectors.similar_to_text(
+        request.user, text, exclude=int(exclude) if exclude.isascii() and exclude.isdigit() else None
+    )
     return render(request, "coordination/_similar_preview.html", {"found": found})

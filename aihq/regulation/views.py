@@ -384,7 +384,7 @@ def risk_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _risk_from_incident(incident_id: str | None) -> dict[str, Any]:
     """A new risk pre-filled from a public incident ("what went wrong elsewhere with systems like this")."""
-    if not incident_id or not incident_id.isdigit():
+    if not incident_id or not (incident_id.isascii() and incident_id.isdigit()):
         return {}
     incident = PublicIncident.objects.filter(pk=int(incident_id)).first()
     if incident is None:

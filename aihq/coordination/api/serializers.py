@@ -47,6 +47,7 @@ class PairDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-
     use_case_a = VisibleUseCaseField()
     use_case_b = VisibleUseCaseField()
     verdict = serializers.ChoiceField(choices=Verdict.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     decided_by = serializers.StringRelatedField(read_only=True)  # type: ignore[var-annotated]
     version = version_field()
 

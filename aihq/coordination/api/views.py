@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aihq.accounts.permissions import get_object_for_user
+from aihq.accounts.permissions import get_object_for_user, scope_for
 from aihq.coordination import selectors, services
 from aihq.coordination.api.serializers import DuplicatePairSerializer, PairDecisionSerializer, SimilarUseCaseSerializer
 from aihq.coordination.models import PairDecision
@@ -62,9 +62,9 @@ class DuplicatesView(APIView):
         code = request.query_params.get("organisation")
         if code:
             rows = rows.filter(Q(use_case_a__organisation__code=code) | Q(use_case_b__organisation__code=code))
-        reviews = selectors.reviews(list(rows.order_by("-score", "pk")[:5000]))
         if request.query_params.get("open") == "true":
-            reviews = [r for r in reviews if r.open]
+            rows = selectors.unsettled(rows)
+        reviews = selectors.reviews(list(rows.order_by("-score", "pk")[:5000]))
         paginator = Pagination()
         page: Any = paginator.paginate_queryset(reviews, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response(DuplicatePairSerializer(page, many=True).data)
@@ -78,8 +78,13 @@ class PairDecisionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewse
     queryset = PairDecision.objects.none()
 
     def get_queryset(self) -> QuerySet[PairDecision]:
-        visible = UseCase.objects.restrict(self.request.user).values("pk")
-        return PairDecision.objects.filter(use_case_a__in=visible, use_case_b__in=visible).select_related("decided_by")
+        decisions = PairDecision.objects.select_related("decided_by").order_by("-updated_at", "pk")
+        scope = scope_for(self.request.user)
+        if scope.sees_everything:
+            return decisions
+        return decisions.filter(
+            use_case_a__organisation_id__in=scope.view_org_ids, use_case_b__organisation_id__in=scope.view_org_ids
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -62,9 +62,12 @@ class TestEmbeddings:
         assert embeddings.embed_use_cases() == 3
         assert set(UseCaseEmbedding.objects.values_list("model", flat=True)) == {"another-model-1.0"}
 
-    def test_a_use_case_saved_one_by_one_is_embedded_at_once(self, world, settings, system_actor):
+    def test_a_use_case_saved_one_by_one_is_embedded_once_committed(
+        self, world, settings, system_actor, django_capture_on_commit_callbacks
+    ):
         settings.AIHQ_EMBED_ON_SAVE = True
-        created = use_case_create(actor=system_actor, organisation=world.org_b, name="Speech to text for hotlines")
+        with django_capture_on_commit_callbacks(execute=True):
+            created = use_case_create(actor=system_actor, organisation=world.org_b, name="Speech to text for hotlines")
         assert UseCaseEmbedding.objects.filter(use_case=created, model=embeddings.MODEL).exists()
 
 
@@ -340,3 +343,22 @@ def test_a_verdict_never_redirects_off_site(similar_world, page_client_for):
         )
         assert response.status_code == 302
         assert response["Location"] == "/coordination/", target
+
+
+def test_a_new_model_re_embeds_but_keeps_verdicts_closed(similar_world, monkeypatch):
+    world = similar_world
+    services.find_duplicates(actor=world.users["hq_admin"], threshold=0.5)
+    services.decide(actor=world.users["hq_admin"], use_case_a=world.uc_a, use_case_b=world.uc_b, verdict="reuse")
+    monkeypatch.setattr(embeddings, "MODEL", "usem3-next")
+    assert embeddings.embed_use_cases() == 4
+    decided = [r for c in selectors.clusters(world.users["hq_admin"], only_open=False) for r in c.reviews if r.decision]
+    assert [r.reopened for r in decided] == [False]
+    assert all(r.decision is None for c in selectors.clusters(world.users["hq_admin"]) for r in c.reviews)
+
+
+def test_odd_digits_are_not_a_server_error(similar_world, page_client_for):
+    world = similar_world
+    client = page_client_for("hq_admin")
+    assert client.post("/use-cases/similar-preview/?exclude=%C2%B2", {"purpose": CHATBOT_B}).status_code == 200
+    assert client.get(f"/use-cases/{world.uc_a.pk}/risks/new/?incident=%C2%B2").status_code == 200
+    assert client.post("/coordination/run/", {"threshold": "abc"}).status_code == 302

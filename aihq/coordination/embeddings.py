@@ -85,20 +85,13 @@ def embed_use_cases(ids: Iterable[int] | None = None, *, progress: Callable[[int
     if ids is not None:
         wanted = list(ids)
         cases, known = cases.filter(pk__in=wanted), known.filter(use_case_id__in=wanted)
-    hashes = {pk: (digest, model) for pk, digest, model in known.values_list("use_case_id", "text_hash", "model")}
-    todo: list[tuple[int, str, str]] = []
-    for pk, name, description, purpose, outputs in cases.values_list("pk", "name", "description", "purpose", "outputs"):
-        text = use_case_text(name, description, purpose, outputs)
-        digest = text_hash(text)
-        if hashes.get(pk) != (digest, MODEL):
-            todo.append((pk, digest, text))
-    for start in range(0, len(todo), BATCH):
-        chunk = todo[start : start + BATCH]
-        vectors = encode([text for _pk, _digest, text in chunk])
-        _upsert(UseCaseEmbedding, "use_case", [(pk, digest, vectors[i]) for i, (pk, digest, _t) in enumerate(chunk)])
-        if progress:
-            progress(len(chunk))
-    return len(todo)
+    texts = (
+        (pk, use_case_text(name, description, purpose, outputs))
+        for pk, name, description, purpose, outputs in cases.values_list(
+            "pk", "name", "description", "purpose", "outputs"
+        )
+    )
+    return _embed_changed(UseCaseEmbedding, "use_case", known, texts, progress)
 
 
 def incident_text(title: str, description: str) -> str:
@@ -109,20 +102,29 @@ def embed_incidents(*, progress: Callable[[int], None] | None = None) -> int:
     """Embed the public incident library's incidents that are missing or changed."""
     from aihq.regulation.models import PublicIncident
 
-    hashes = {
-        pk: (digest, model)
-        for pk, digest, model in IncidentEmbedding.objects.values_list("incident_id", "text_hash", "model")
-    }
-    todo = []
-    for pk, title, description in PublicIncident.objects.order_by("pk").values_list("pk", "title", "description"):
-        text = incident_text(title, description)
-        digest = text_hash(text)
-        if hashes.get(pk) != (digest, MODEL):
-            todo.append((pk, digest, text))
+    texts = (
+        (pk, incident_text(title, description))
+        for pk, title, description in PublicIncident.objects.order_by("pk").values_list("pk", "title", "description")
+    )
+    return _embed_changed(IncidentEmbedding, "incident", IncidentEmbedding.objects.all(), texts, progress)
+
+
+def _embed_changed(
+    model: Any,
+    key: str,
+    known: Any,
+    texts: Iterable[tuple[int, str]],
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Embed the ``texts`` whose stored embedding (among ``known``) is missing, of another text or another model;
+    in batches, each written in one statement. Returns how many were embedded."""
+    stored = {pk: (digest, name) for pk, digest, name in known.values_list(f"{key}_id", "text_hash", "model")}
+    todo = [(pk, text_hash(text), text) for pk, text in texts]
+    todo = [(pk, digest, text) for pk, digest, text in todo if stored.get(pk) != (digest, MODEL)]
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
         vectors = encode([text for _pk, _digest, text in chunk])
-        _upsert(IncidentEmbedding, "incident", [(pk, digest, vectors[i]) for i, (pk, digest, _t) in enumerate(chunk)])
+        _upsert(model, key, [(pk, digest, vectors[i]) for i, (pk, digest, _t) in enumerate(chunk)])
         if progress:
             progress(len(chunk))
     return len(todo)

@@ -48,8 +48,22 @@ def words(text: str) -> set[str]:
     return {w for w in WORD.findall(text.casefold()) if len(w) >= 4 and not w.isdigit() and w not in STOPWORDS}
 
 
-def _text(use_case: UseCase) -> str:
+def shared_words(first: str, second: str, limit: int = 8) -> list[str]:
+    """The content words two texts have in common, longest first (what a reader recognises as the link)."""
+    return sorted(words(first) & words(second), key=lambda w: (-len(w), w))[:limit]
+
+
+def use_case_text(use_case: UseCase) -> str:
     return embeddings.use_case_text(use_case.name, use_case.description, use_case.purpose, use_case.outputs)
+
+
+def _vector_of(use_case: UseCase) -> np.ndarray:
+    """The use case's stored vector, or its text encoded now when it has none yet (just imported)."""
+    index = embeddings.use_case_index()
+    where = np.flatnonzero(index.ids == use_case.pk)
+    if len(where):
+        return index.matrix[where[0]]  # type: ignore[no-any-return]
+    return embeddings.encode([use_case_text(use_case)])[0]  # type: ignore[no-any-return]
 
 
 def _ranked(query: np.ndarray, exclude: set[int]) -> list[tuple[int, float]]:
@@ -76,7 +90,6 @@ def _visible(user: Any, ranked: list[tuple[int, float]], other_than: int | None)
 def _explain(subject_text: str, subject_id: int | None, rows: list[tuple[UseCase, float]]) -> list[Similar]:
     from aihq.sovereignty.models import BomEntry
 
-    mine = words(subject_text)
     components: dict[int, dict[int, str]] = defaultdict(dict)
     ids = [uc.pk for uc, _s in rows] + ([subject_id] if subject_id else [])
     for use_case_id, component_id, name in BomEntry.objects.filter(use_case_id__in=ids).values_list(
@@ -86,7 +99,7 @@ def _explain(subject_text: str, subject_id: int | None, rows: list[tuple[UseCase
     own = components.get(subject_id or 0, {})
     result = []
     for use_case, score in rows:
-        shared = sorted(mine & words(_text(use_case)), key=lambda w: (-len(w), w))[:8]
+        shared = shared_words(subject_text, use_case_text(use_case))
         common = sorted(name for cid, name in components.get(use_case.pk, {}).items() if cid in own)
         result.append(Similar(use_case, score, shared, common))
     return result
@@ -95,13 +108,11 @@ def _explain(subject_text: str, subject_id: int | None, rows: list[tuple[UseCase
 def similar_use_cases(user: Any, use_case: UseCase, k: int = 10) -> list[Similar]:
     """The use cases of other organisations most like ``use_case`` that ``user`` may see, best first, each with
     the words and AI-BOM components they share."""
-    index = embeddings.use_case_index()
-    where = np.flatnonzero(index.ids == use_case.pk)
-    query = index.matrix[where[0]] if len(where) else embeddings.encode([_text(use_case)])[0]
+    query = _vector_of(use_case)
     rows = _visible(user, _ranked(query, {use_case.pk}), use_case.organisation_id)[:k]
     if len(rows) < k and not scope_for(user).sees_everything:
         rows = _within_scope(user, query, use_case, k)
-    return _explain(_text(use_case), use_case.pk, [(uc, s) for uc, s in rows if s >= MIN_SCORE])
+    return _explain(use_case_text(use_case), use_case.pk, [(uc, s) for uc, s in rows if s >= MIN_SCORE])
 
 
 def _within_scope(user: Any, query: np.ndarray, use_case: UseCase, k: int) -> list[tuple[UseCase, float]]:
@@ -137,10 +148,7 @@ def similar_incidents(use_case: UseCase, k: int = 5) -> list[tuple[Any, float]]:
     index = embeddings.incident_index()
     if not len(index.ids):
         return []
-    own = embeddings.use_case_index()
-    where = np.flatnonzero(own.ids == use_case.pk)
-    query = own.matrix[where[0]] if len(where) else embeddings.encode([_text(use_case)])[0]
-    scores = index.matrix @ query
+    scores = index.matrix @ _vector_of(use_case)
     order = [j for j in np.lexsort((index.ids, -scores))[:k] if scores[j] >= MIN_SCORE]
     found = {i.pk: i for i in PublicIncident.objects.filter(pk__in=[int(index.ids[j]) for j in order])}
     return [(found[int(index.ids[j])], float(scores[j])) for j in order if int(index.ids[j]) in found]

@@ -129,7 +129,3 @@ def decide(
     decision.text_hash_b = hashes.get(use_case_b.pk, "")
     decision.version += 1
     return save_valid(decision)
-
-
-def require_hq(actor: Any) -> None:
-    require_hq_admin(actor, _("Only HQ admins run the duplicate search."))

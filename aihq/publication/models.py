@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -207,3 +208,7 @@ class PublishedVersion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.record_id} v{self.number}"
+
+    def shown(self, profile_fields: Iterable[str]) -> dict[str, Any]:
+        """What the public sees of this version while the profile makes ``profile_fields`` public."""
+        return catalogue.public_view(self.data, catalogue.visible_keys(self.public_fields, profile_fields))

@@ -99,7 +99,7 @@ def public_view(
     shown = version or record.current
     if shown is None:
         return {}
-    return catalogue.public_view(shown.data, catalogue.visible_keys(shown.public_fields, profile.public_fields))
+    return shown.shown(profile.public_fields)
 
 
 def history(record: PublicationRecord) -> list[PublishedVersion]:

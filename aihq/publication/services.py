@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,18 +56,44 @@ def refresh_public_columns(record: PublicationRecord, profile: PublicationProfil
     if version is None:
         record.public_name, record.facets, record.facet_keys, record.search_text = "", {}, "", ""
         return
-    view = catalogue.public_view(version.data, catalogue.visible_keys(version.public_fields, profile.public_fields))
+    view = version.shown(profile.public_fields)
     record.public_name = str(view.get("name", ""))[:500]
     record.facets = catalogue.facet_labels(view)
     record.facet_keys = catalogue.facet_key_text(view)
     record.search_text = catalogue.search_text(view)
 
 
-def _shown(version: PublishedVersion | None, keys: list[str]) -> dict[str, Any] | None:
-    """What the public would see of ``version`` under the public fields ``keys`` (None without a version)."""
-    if version is None:
-        return None
-    return catalogue.public_view(version.data, catalogue.visible_keys(version.public_fields, keys))
+def _new_version(
+    record: PublicationRecord,
+    data: dict[str, Any],
+    previous: PublishedVersion | None,
+    keys: list[str],
+    who: Any,
+    use_case_version: int,
+) -> PublishedVersion:
+    """The next version of ``record`` (not saved): ``data`` as it is now under the public fields ``keys``, with
+    what the public sees changed since ``previous``."""
+    return PublishedVersion(
+        record=record,
+        number=previous.number + 1 if previous else 1,
+        published_at=timezone.now(),
+        published_by=who,
+        data=data,
+        public_fields=keys,
+        changed=catalogue.changed_keys(previous.shown(keys) if previous else None, catalogue.public_view(data, keys)),
+        use_case_version=use_case_version,
+    )
+
+
+def _mark_published(record: PublicationRecord, version: PublishedVersion, note: str) -> None:
+    """Make ``version`` the public one: the request is settled, a withdrawal undone (the record is not saved)."""
+    record.current = version
+    record.published_at = record.decided_at = record.updated_at = version.published_at
+    record.decided_by = version.published_by
+    record.request_state = RequestState.NONE
+    record.decision_note = (note or "").strip()
+    record.withdrawn_at = None
+    record.withdrawal_reason = ""
 
 
 def _profile() -> PublicationProfile:
@@ -183,35 +208,18 @@ def approve(
         )
     _require_publishable(use_case)
     profile = _profile()
-    data = snapshot.build(use_case, record)
-    previous = record.versions.order_by("-number").first()
-    keys = list(profile.public_fields)
-    before = (
-        catalogue.public_view(previous.data, catalogue.visible_keys(previous.public_fields, keys)) if previous else None
-    )
-    now = timezone.now()
-    number = (record.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = save_valid(
-        PublishedVersion(
-            record=record,
-            number=number,
-            published_at=now,
-            published_by=person(actor),
-            data=data,
-            public_fields=keys,
-            changed=catalogue.changed_keys(before, catalogue.public_view(data, catalogue.visible_keys(keys, keys))),
-            use_case_version=use_case.version,
+        _new_version(
+            record,
+            snapshot.build(use_case, record),
+            record.versions.order_by("-number").first(),
+            list(profile.public_fields),
+            person(actor),
+            use_case.version,
         )
     )
-    record.current = version
+    _mark_published(record, version, note)
     record.organisation_id = use_case.organisation_id
-    record.published_at = now
-    record.request_state = RequestState.NONE
-    record.decided_by = person(actor)
-    record.decided_at = now
-    record.decision_note = (note or "").strip()
-    record.withdrawn_at = None
-    record.withdrawal_reason = ""
     record.version += 1
     refresh_public_columns(record, profile)
     save_valid(record)
@@ -361,41 +369,25 @@ def publish_many(*, actor: Any, use_cases: Iterable[UseCase], note: str = "") ->
         v.record_id: v
         for v in PublishedVersion.objects.filter(record__in=list(existing.values())).order_by("record", "number")
     }
-    now, who = timezone.now(), person(actor)
+    who = person(actor)
     versions, touched, befores = [], [], {}
     for use_case_id, data in snapshot.build_many(todo, records).items():
         record = records[use_case_id]
-        view = catalogue.public_view(data, keys)
         previous = latest.get(record.pk)
-        before = (
-            catalogue.public_view(previous.data, catalogue.visible_keys(previous.public_fields, keys))
-            if previous
-            else None
-        )
-        if record.current is not None and before == view:
+        if (
+            record.current is not None
+            and previous is not None
+            and previous.shown(keys) == catalogue.public_view(data, keys)
+        ):
             continue
         if record.use_case_id in existing:
             befores[record.pk] = audit_snapshot(record)
-        versions.append(
-            PublishedVersion(
-                record=record,
-                number=latest[record.pk].number + 1 if record.pk in latest else 1,
-                published_at=now,
-                published_by=who,
-                data=data,
-                public_fields=keys,
-                changed=catalogue.changed_keys(before, view),
-                use_case_version=records[use_case_id].use_case.version if records[use_case_id].use_case else 0,
-            )
-        )
+        use_case = record.use_case
+        versions.append(_new_version(record, data, previous, keys, who, use_case.version if use_case else 0))
         touched.append(record)
     PublishedVersion.objects.bulk_create(versions, batch_size=500)
     for record, version in zip(touched, versions, strict=True):
-        record.current = version
-        record.published_at = now
-        record.request_state = RequestState.NONE
-        record.decided_by, record.decided_at, record.decision_note = who, now, (note or "").strip()
-        record.withdrawn_at, record.withdrawal_reason, record.updated_at = None, "", now
+        _mark_published(record, version, note)
         record.version += 1 if record.pk in befores else 0
         refresh_public_columns(record, profile)
     PublicationRecord.objects.bulk_update(

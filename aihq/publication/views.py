@@ -26,19 +26,6 @@ from aihq.registry.selectors import use_case_list
 ACTIONS = ("request", "texts", "approve", "send_back", "withdraw")
 
 
-def _state(record: PublicationRecord | None, use_case: UseCase, profile: PublicationProfile) -> dict[str, Any]:
-    """What the use case page and the publication page say about a record."""
-    if record is None:
-        return {"record": None, "changed": [], "non_public": snapshot.non_public_reason(use_case)}
-    changed: list[str] = []
-    if record.current is not None:
-        shown = catalogue.visible_keys(record.current.public_fields, profile.public_fields)
-        before = catalogue.public_view(record.current.data, shown)
-        after = catalogue.public_view(snapshot.build(use_case, record), profile.public_fields)
-        changed = list(catalogue.changed_keys(before, after))
-    return {"record": record, "changed": changed, "non_public": snapshot.non_public_reason(use_case)}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def use_case_publication(request: HttpRequest, pk: int) -> HttpResponse:
@@ -78,6 +65,11 @@ def use_case_publication(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("usecase-publication", pk=use_case.pk)
         messages.error(request, form_errors_text(form) or _("The form has errors."))
     profile = PublicationProfile.current()
+    # what would be published now, built once: the preview, and what changed since the public version
+    preview = catalogue.public_view(
+        snapshot.build(use_case, record or PublicationRecord(**initial)), profile.public_fields
+    )
+    current = record.current if record else None
     return render(
         request,
         "publication/use_case_publication.html",
@@ -88,10 +80,10 @@ def use_case_publication(request: HttpRequest, pk: int) -> HttpResponse:
             "approver": approver,
             "forms": forms_by_action,
             "versions": list(record.versions.all()) if record else [],
-            "preview": catalogue.public_view(
-                snapshot.build(use_case, record or PublicationRecord(**initial)), profile.public_fields
-            ),
-            **_state(record, use_case, profile),
+            "preview": preview,
+            "record": record,
+            "changed": catalogue.changed_keys(current.shown(profile.public_fields), preview) if current else [],
+            "non_public": snapshot.non_public_reason(use_case),
         },
     )
 

@@ -11,12 +11,9 @@ register = template.Library()
 
 @register.simple_tag
 def shared_words(a: Any, b: Any) -> list[str]:
-    from aihq.coordination import embeddings
-    from aihq.coordination.selectors import words
+    from aihq.coordination import selectors
 
-    first = words(embeddings.use_case_text(a.name, a.description, a.purpose, a.outputs))
-    second = words(embeddings.use_case_text(b.name, b.description, b.purpose, b.outputs))
-    return sorted(first & second, key=lambda w: (-len(w), w))[:6]
+    return selectors.shared_words(selectors.use_case_text(a), selectors.use_case_text(b), limit=6)
 
 
 @register.inclusion_tag("coordination/_use_case_similar.html", takes_context=True)

@@ -21,7 +21,7 @@ class PublishedVersionSerializer(serializers.ModelSerializer):  # type: ignore[t
 
     def get_public(self, obj: PublishedVersion) -> dict[str, Any]:
         profile = self.context.get("profile") or PublicationProfile.current()
-        return catalogue.public_view(obj.data, catalogue.visible_keys(obj.public_fields, profile.public_fields))
+        return obj.shown(profile.public_fields)
 
 
 class PublicationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

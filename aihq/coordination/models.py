@@ -13,15 +13,23 @@ from aihq.core.models import ScopeKind, TimeStampedModel
 from aihq.registry.models import UseCase
 
 
-class UseCaseEmbedding(TimeStampedModel):
-    """A use case's text (name, description, purpose, outputs) as a unit vector; derived data, not audited."""
+class Embedding(TimeStampedModel):
+    """A text as a unit vector, with the model that made it and the text's fingerprint; derived data, not audited."""
+
+    model = models.CharField(_("model"), max_length=50)
+    text_hash = models.CharField(_("text hash"), max_length=64)
+    vector = models.BinaryField(_("vector"))
+
+    class Meta:
+        abstract = True
+
+
+class UseCaseEmbedding(Embedding):
+    """A use case's text (name, description, purpose, outputs) as a unit vector."""
 
     use_case = models.OneToOneField(
         UseCase, verbose_name=_("use case"), on_delete=models.CASCADE, related_name="embedding"
     )
-    model = models.CharField(_("model"), max_length=50)
-    text_hash = models.CharField(_("text hash"), max_length=64)
-    vector = models.BinaryField(_("vector"))
 
     scope_path: ClassVar[str] = "use_case__organisation"
 
@@ -33,15 +41,12 @@ class UseCaseEmbedding(TimeStampedModel):
         return f"{self.use_case_id} ({self.model})"
 
 
-class IncidentEmbedding(TimeStampedModel):
+class IncidentEmbedding(Embedding):
     """A public incident's title and description as a unit vector."""
 
     incident = models.OneToOneField(
         "regulation.PublicIncident", verbose_name=_("incident"), on_delete=models.CASCADE, related_name="embedding"
     )
-    model = models.CharField(_("model"), max_length=50)
-    text_hash = models.CharField(_("text hash"), max_length=64)
-    vector = models.BinaryField(_("vector"))
 
     scope_kind: ClassVar[ScopeKind] = "reference"
 

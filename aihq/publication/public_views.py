@@ -127,16 +127,10 @@ def _record_or_404(pk: int) -> Any:
 @public
 def record(request: HttpRequest, profile: PublicationProfile, pk: int, number: int | None = None) -> HttpResponse:
     found = _record_or_404(pk)
-    versions = selectors.history(found)
-    shown = found.current
-    if number is not None:
-        shown = next((v for v in found.versions.all() if v.number == number), None)
-        if shown is None:
-            raise Http404("No such version.")
+    shown = found.current if number is None else found.versions.filter(number=number).first()
+    if shown is None:
+        raise Http404("No such version.")
     view = selectors.public_view(found, profile, shown)
-    shown_keys = set(profile.public_fields) | catalogue.REQUIRED
-    for item in versions:
-        item.visible_changed = [key for key in item.changed if key in shown_keys]  # type: ignore[attr-defined]
     return render(
         request,
         "publication/public/record.html",
@@ -147,7 +141,7 @@ def record(request: HttpRequest, profile: PublicationProfile, pk: int, number: i
             "is_current": shown.pk == found.current_id,
             "view": view,
             "rows": [(catalogue.BY_KEY[key], value) for key, value in view.items() if key != "name"],
-            "versions": versions,
+            "versions": selectors.history(found, profile),
         },
     )
 
@@ -169,17 +163,18 @@ def open_data(request: HttpRequest, profile: PublicationProfile) -> HttpResponse
     )
 
 
+def _record_body(request: HttpRequest, found: Any, profile: PublicationProfile) -> dict[str, Any]:
+    """One published record as open data: its public view with its number, address, version and date."""
+    url = request.build_absolute_uri(reverse("register-record", args=[found.pk]))
+    version = found.current
+    return opendata.record_json(
+        found.pk, url, version.number, version.published_at, version.shown(profile.public_fields)
+    )
+
+
 def _records_json(request: HttpRequest, profile: PublicationProfile) -> list[dict[str, Any]]:
-    rows = []
-    for found in selectors.published().select_related("current").order_by("pk").iterator(chunk_size=500):
-        assert found.current is not None
-        url = request.build_absolute_uri(reverse("register-record", args=[found.pk]))
-        rows.append(
-            opendata.record_json(
-                found.pk, url, found.current.number, found.current.published_at, selectors.public_view(found, profile)
-            )
-        )
-    return rows
+    records = selectors.published().select_related("current").order_by("pk").iterator(chunk_size=500)
+    return [_record_body(request, found, profile) for found in records]
 
 
 @public
@@ -215,19 +210,15 @@ def dump(request: HttpRequest, profile: PublicationProfile, kind: str) -> HttpRe
 @public
 def record_json(request: HttpRequest, profile: PublicationProfile, pk: int) -> HttpResponse:
     found = _record_or_404(pk)
-    url = request.build_absolute_uri(reverse("register-record", args=[found.pk]))
-    body = opendata.record_json(
-        found.pk, url, found.current.number, found.current.published_at, selectors.public_view(found, profile)
-    )
-    shown_keys = set(profile.public_fields) | catalogue.REQUIRED
+    body = _record_body(request, found, profile)
     body["history"] = [
         {
             "version": v.number,
             "published_at": v.published_at.isoformat(),
-            "changed": [key for key in v.changed if key in shown_keys],
+            "changed": v.visible_changed,  # type: ignore[attr-defined]
             "withdrawn_at": v.withdrawn_at.isoformat() if v.withdrawn_at else None,
         }
-        for v in selectors.history(found)
+        for v in selectors.history(found, profile)
     ]
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 

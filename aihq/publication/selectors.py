@@ -102,8 +102,13 @@ def public_view(
     return shown.shown(profile.public_fields)
 
 
-def history(record: PublicationRecord) -> list[PublishedVersion]:
-    return list(record.versions.only("id", "record_id", "number", "published_at", "changed", "withdrawn_at"))
+def history(record: PublicationRecord, profile: PublicationProfile) -> list[PublishedVersion]:
+    """A record's versions, newest first, each with ``visible_changed``: its changed fields the public may see."""
+    shown = set(profile.public_fields) | catalogue.REQUIRED
+    versions = list(record.versions.only("id", "record_id", "number", "published_at", "changed", "withdrawn_at"))
+    for version in versions:
+        version.visible_changed = [key for key in version.changed if key in shown]  # type: ignore[attr-defined]
+    return versions
 
 
 def last_change() -> Any:

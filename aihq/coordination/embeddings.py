@@ -75,6 +75,13 @@ def _upsert(model: Any, key: str, rows: list[tuple[int, str, NDArray[np.float32]
     )
 
 
+def missing_count() -> int:
+    """How many use cases have no embedding by the current model (what ``embed_use_cases`` would at least do)."""
+    from aihq.registry.models import UseCase
+
+    return UseCase.objects.exclude(embedding__model=MODEL).count()
+
+
 def embed_use_cases(ids: Iterable[int] | None = None, *, progress: Callable[[int], None] | None = None) -> int:
     """Embed the use cases (all, or ``ids``) whose embedding is missing, of another model or of another text.
     Returns how many were embedded."""

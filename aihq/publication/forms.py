@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from aihq.publication import fields as catalogue
@@ -59,7 +60,9 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         help_text=_("Name and organisation are always public. Removing a field hides it at once everywhere."),
     )
-    licence_url = forms.URLField(label=_("licence URL"), max_length=300, required=False, assume_scheme="https")
+    licence_url = forms.URLField(
+        label=capfirst(_("licence URL")), max_length=300, required=False, assume_scheme="https"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -6,14 +6,13 @@ from typing import Any
 
 from aihq.coordination import embeddings
 from aihq.core.cli import AIHQCommand
-from aihq.registry.models import UseCase
 
 
 class Command(AIHQCommand):
     help = "Embed the use cases and public incidents not embedded yet, changed since, or embedded by another model."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        missing = UseCase.objects.exclude(embedding__model=embeddings.MODEL).count()
+        missing = embeddings.missing_count()
         with self.progress("Embedding", missing, quiet=options["json"]) as advance:
             cases = embeddings.embed_use_cases(progress=advance)
         incidents = embeddings.embed_incidents()

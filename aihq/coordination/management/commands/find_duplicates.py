@@ -9,7 +9,6 @@ from django.core.management.base import CommandError, CommandParser
 
 from aihq.coordination import embeddings, services
 from aihq.core.cli import AIHQCommand
-from aihq.registry.models import UseCase
 
 
 class Command(AIHQCommand):
@@ -36,7 +35,7 @@ class Command(AIHQCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["neighbours"] <= 100:
             raise CommandError("--neighbours is between 1 and 100.")
-        missing = UseCase.objects.exclude(embedding__model=embeddings.MODEL).count()
+        missing = embeddings.missing_count()
         with self.progress("Embedding", missing, quiet=options["json"]) as advance:
             try:
                 outcome = services.find_duplicates(

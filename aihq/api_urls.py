@@ -16,6 +16,16 @@ from aihq.energy.api.views import (
     ScenarioRunViewSet,
     ScenarioViewSet,
 )
+from aihq.evaluation.api.views import (
+    BenefitMeasurementViewSet,
+    BenefitMetricViewSet,
+    CostLineViewSet,
+    EvaluationSettingsView,
+    GateConditionViewSet,
+    GateReviewViewSet,
+    PortfolioView,
+    UseCaseEvaluationView,
+)
 from aihq.exchange.api.views import ImportRunViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
 from aihq.publication.api.views import PublicationProfileView, PublicationViewSet
@@ -71,6 +81,11 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("cutoff-scenarios", CutoffScenarioViewSet, basename="cutoffscenario")
 router.register("publications", PublicationViewSet, basename="publication")
 router.register("pair-decisions", PairDecisionViewSet, basename="pairdecision")
+router.register("benefit-metrics", BenefitMetricViewSet, basename="benefitmetric")
+router.register("benefit-measurements", BenefitMeasurementViewSet, basename="benefitmeasurement")
+router.register("costs", CostLineViewSet, basename="costline")
+router.register("gate-reviews", GateReviewViewSet, basename="gatereview")
+router.register("gate-conditions", GateConditionViewSet, basename="gatecondition")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -81,5 +96,8 @@ urlpatterns = [
     path("publication-profile/", PublicationProfileView.as_view(), name="publication-profile-api"),
     path("use-cases/<int:pk>/similar/", SimilarUseCasesView.as_view(), name="use-case-similar"),
     path("duplicates/", DuplicatesView.as_view(), name="duplicates"),
+    path("use-cases/<int:pk>/evaluation/", UseCaseEvaluationView.as_view(), name="use-case-evaluation"),
+    path("portfolio/", PortfolioView.as_view(), name="portfolio"),
+    path("evaluation-settings/", EvaluationSettingsView.as_view(), name="evaluation-settings-api"),
     path("", include(router.urls)),
 ]

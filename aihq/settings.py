@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "aihq.sovereignty",
     "aihq.publication",
     "aihq.coordination",
+    "aihq.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "RiskStatusEnum": "aihq.regulation.models.RiskStatus",
         "FrameworkKindEnum": "aihq.regulation.models.FrameworkKind",
         "EvidenceKindEnum": "aihq.regulation.models.EvidenceKind",
+        "StageEnum": "aihq.registry.models.Stage",
+        "GateStageEnum": "aihq.evaluation.api.serializers.GATE_STAGES",
+        "GatedStageEnum": "aihq.evaluation.api.serializers.GATED_STAGES",
     },
 }
 

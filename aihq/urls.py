@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("aihq.sovereignty.urls")),
     path("", include("aihq.publication.urls")),
     path("", include("aihq.coordination.urls")),
+    path("", include("aihq.evaluation.urls")),
     path("register/", include("aihq.publication.public_urls")),
     path("", include("aihq.registry.urls")),
 ]

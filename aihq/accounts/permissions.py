@@ -123,6 +123,12 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def coordinates(actor: Any, organisation_id: int | None) -> bool:
+    """HQ admins, and coordinators of the organisation or of one above it: who approves its changes."""
+    scope = scope_for(actor)
+    return scope.is_hq_admin or (organisation_id is not None and organisation_id in scope.coordinated_org_ids)
+
+
 def require_can_change_use_case(actor: Any, use_case: Any) -> None:
     """Raise PermissionDenied unless ``actor`` may edit ``use_case`` (and so what hangs off it)."""
     if not can_change(actor, use_case):

@@ -36,6 +36,7 @@ from aihq.exchange.formats.generic import COLUMNS, GenericFormat
 from aihq.exchange.models import ImportRun, ImportStatus
 from aihq.exchange.readers import FileProblem, Table, read_table
 from aihq.exchange.signals import use_cases_imported
+from aihq.registry import stages
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, UseCase
 
 CHUNK = 1000
@@ -336,6 +337,11 @@ class _Importer:
                     _("Row %(row)s matches use case #%(id)s (%(name)s); nothing was imported.")
                     % {"row": row.number, "id": current.pk, "name": current.name}
                 )
+            new_stage = row.fields.get("stage", current.stage)
+            held = stages.blocked(self.actor, [stages.Move(current.pk, current.stage, new_stage)])
+            if held:
+                row.error("stage", new_stage, held[current.pk])
+                continue
             before = snapshot(current, with_m2m=False) | self._relations(current)
             for name, value in row.fields.items():
                 if name in IMPORT_FIELDS:
@@ -443,6 +449,11 @@ class _Importer:
         insert_rows(UseCase.sectors.through, ("usecase", "sector"), sector_links)
         insert_rows(UseCase.regions.through, ("usecase", "region"), region_links)
         append_many(events)
+        stages.moved(
+            self.actor,
+            UseCase,
+            [stages.Move(uc.pk, before["stage"], uc.stage) for uc, _row, before in updates],
+        )
         use_cases_imported.send(sender=UseCase, actor=self.actor, ids=[uc.pk for uc, _row, _b in written])
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aihq.accounts.permissions import can_change, person, require_hq_admin, scope_for
+from aihq.accounts.permissions import can_change, coordinates, person, require_hq_admin
 from aihq.audit.recorder import Change, append_many
 from aihq.audit.recorder import snapshot as audit_snapshot
 from aihq.core.services import ConflictError, check_version, reject_unknown_fields, save_valid, service
@@ -30,8 +30,7 @@ PROFILE_FIELDS = frozenset(
 
 def can_approve(actor: Any, organisation_id: int | None) -> bool:
     """Coordinators of the organisation (or of one above it) and HQ admins approve publication."""
-    scope = scope_for(actor)
-    return scope.is_hq_admin or (organisation_id is not None and organisation_id in scope.coordinated_org_ids)
+    return coordinates(actor, organisation_id)
 
 
 def owner_id(record: PublicationRecord) -> int:

@@ -95,6 +95,7 @@ def _refresh_planner_statistics() -> None:
 def load_demo(*, actor: Any) -> dict[str, int]:
     """Create what is missing of the demo set (idempotent: a second run changes nothing)."""
     from aihq.energy.demo import load_scenarios
+    from aihq.evaluation.demo import load_evaluation
     from aihq.exchange.services import ImportOptions, import_usecases
     from aihq.objectives.demo import load_objectives
     from aihq.publication.demo import load_publication
@@ -132,5 +133,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         **load_regulation(actor=actor),
         **load_supply_chain(actor=actor),
         **load_publication(actor=actor),
+        **load_evaluation(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

@@ -13,6 +13,7 @@ from aihq.accounts.permissions import can_change, require_hq_admin, scope_for
 from aihq.core.services import check_version as _check_version
 from aihq.core.services import reject_unknown_fields as _unknown_fields
 from aihq.core.services import service
+from aihq.registry import stages
 from aihq.registry.models import Organisation, Region, Sector, UseCase
 
 USE_CASE_FIELDS = frozenset(
@@ -96,6 +97,10 @@ def use_case_update(
     new_org = changes.get("organisation")
     if new_org is not None and new_org.pk != current.organisation_id:
         _require_org_writable(actor, new_org)
+    move = stages.Move(current.pk, current.stage, changes.get("stage", current.stage))
+    held = stages.blocked(actor, [move])
+    if held:
+        raise ValidationError({"stage": held[current.pk]})
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
@@ -105,6 +110,7 @@ def use_case_update(
         current.sectors.set(list(sectors))
     if regions is not None:
         current.regions.set(list(regions))
+    stages.moved(actor, UseCase, [move])
     return current
 
 

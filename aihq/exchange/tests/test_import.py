@@ -563,16 +563,16 @@ def test_changing_one_cell_updates_one_use_case_and_records_its_before_and_after
     target = UseCase.objects.get(organisation=world.org_a, reference="R-3")
     events = AuditEvent.objects.count()
 
-    run = run_import(generic_file(R_3={"stage": "production"}))
+    run = run_import(generic_file(R_3={"stage": "retired"}))
 
     assert run.status == "applied"
     assert (run.counts["new"], run.counts["updated"], run.counts["unchanged"]) == (0, 1, 4)
     target.refresh_from_db()
-    assert (target.stage, target.version) == ("production", 2)
+    assert (target.stage, target.version) == ("retired", 2)
     assert AuditEvent.objects.count() == events + 1
     event = AuditEvent.objects.get(object_type="registry.usecase", object_id=str(target.pk), action="update")
     before, after = event.before or {}, event.after or {}
-    assert (before["stage"], after["stage"]) == ("pilot", "production")
+    assert (before["stage"], after["stage"]) == ("pilot", "retired")
     assert before["sectors"] == after["sectors"] == [world.sector.pk]
     assert event.actor_label == ACTOR.label
 

@@ -85,10 +85,14 @@ def not_enough_data() -> str:
 
 
 def fmt_amount(value: float | None, currency: str = "") -> str:
-    """``1,234,567 RUB``; amounts below 10,000 keep two decimals (``73.18 RUB``)."""
+    """``1,234.6 m RUB`` from a million up (tables stay narrow), ``12,345 RUB`` below, and two decimals below
+    10,000 (``73.18 RUB``)."""
     if value is None or not math.isfinite(value):
         return not_enough_data()
-    text = _number(value, 0 if abs(value) >= 10_000 else 2)
+    if abs(value) >= 1_000_000:
+        text = _("%(amount)s m") % {"amount": _number(value / 1_000_000, 1)}
+    else:
+        text = _number(value, 0 if abs(value) >= 10_000 else 2)
     return f"{text}\u00a0{currency}" if currency else text
 
 
@@ -1005,7 +1009,7 @@ def _charts(briefing: Briefing) -> dict[str, SafeString]:
         y_label=_("Risk score"),
         width=CHART_WIDTH,
         height=330,
-        label_top=6,
+        label_top=4,
         empty_text=empty,
     )
     return {

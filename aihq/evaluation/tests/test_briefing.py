@@ -137,12 +137,13 @@ class TestFormatting:
     def test_amounts_ratios_and_years_in_both_languages(self):
         with translation.override("en"):
             assert briefing.fmt_amount(73.1791, "RUB") == "73.18\u00a0RUB"
-            assert briefing.fmt_amount(-1234567.4, "RUB") == "\u22121,234,567\u00a0RUB"
+            assert briefing.fmt_amount(-123456.4, "RUB") == "\u2212123,456\u00a0RUB"
+            assert briefing.fmt_amount(-1234567.4, "RUB") == "\u22121.2 m\u00a0RUB"
             assert briefing.fmt_ratio(1.39219) == "1.39"
             assert briefing.fmt_years(2.5) == "2.5"
             assert briefing.fmt_amount(None, "RUB") == "not enough data"
         with translation.override("ru"):
-            assert briefing.fmt_amount(1234567.4, "RUB") == "1\u00a0234\u00a0567\u00a0RUB"
+            assert briefing.fmt_amount(1234567.4, "RUB") == "1,2 млн\u00a0RUB"
             assert briefing.fmt_ratio(1.39219) == "1,39"
 
 

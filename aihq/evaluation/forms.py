@@ -105,7 +105,9 @@ class DecisionForm(forms.Form):
     conditions = forms.CharField(
         label=_("Conditions"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2027-03-31 Publish the impact assessment"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": format_lazy("2027-03-31 {}", _("Publish the impact assessment"))}
+        ),
         help_text=_("For go with conditions: one per line, the due date first (YYYY-MM-DD), then the condition."),
     )
 

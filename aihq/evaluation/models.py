@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aihq.core.models import ScopeKind, TimeStampedModel
+from aihq.energy.models import YEAR
 from aihq.objectives.models import Direction
 from aihq.registry.models import Region, Stage, UseCase
 
@@ -50,7 +51,10 @@ KIND_DEFAULTS: dict[str, tuple[str, str]] = {
     MetricKind.STAFF_HOURS: ("hours a year", Direction.INCREASE),
 }
 
-YEAR = [MinValueValidator(1990), MaxValueValidator(2100)]
+#: Bounds that keep every sum and product of the cost–benefit figures finite (and the inputs plausible).
+MONEY = [MinValueValidator(0.0), MaxValueValidator(1e15)]
+FIGURE = [MinValueValidator(-1e12), MaxValueValidator(1e12)]
+WEIGHT = [MinValueValidator(0.0), MaxValueValidator(100.0)]
 
 
 class BenefitMetric(TimeStampedModel):
@@ -61,17 +65,17 @@ class BenefitMetric(TimeStampedModel):
     )
     kind = models.CharField(_("metric"), max_length=30, choices=MetricKind.choices, default=MetricKind.CUSTOM)
     name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("Blank: the metric's kind."))
-    unit = models.CharField(_("unit"), max_length=50)
+    unit = models.CharField(_("unit"), max_length=50, blank=True, help_text=_("Blank: the usual unit of the metric."))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
-    baseline = models.FloatField(_("baseline (before)"), null=True, blank=True)
+    baseline = models.FloatField(_("baseline (before)"), null=True, blank=True, validators=FIGURE)
     baseline_date = models.DateField(_("baseline measured on"), null=True, blank=True)
-    target = models.FloatField(_("target (promised)"), null=True, blank=True)
+    target = models.FloatField(_("target (promised)"), null=True, blank=True, validators=FIGURE)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     value_per_unit = models.FloatField(
         _("value of one unit of improvement a year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.0)],
+        validators=MONEY,
         help_text=_(
             "Money a one-unit improvement on the baseline is worth over a year (for example 1,500 for one minute "
             "saved on each of 100,000 cases a year). Blank: the benefit is not monetised."
@@ -114,6 +118,9 @@ class BenefitMetric(TimeStampedModel):
         self.currency = (self.currency or "").strip().upper()
         if self.currency:
             check_currency(self.currency)
+        self.unit = (self.unit or "").strip() or KIND_DEFAULTS.get(self.kind, ("", ""))[0]
+        if not self.unit:
+            raise ValidationError({"unit": _("Give the unit the metric is measured in.")})
         if self.value_per_unit is not None and not self.currency:
             raise ValidationError({"currency": _("Give the currency the value per unit is in.")})
         if self.value_per_unit is not None and self.baseline is None:
@@ -138,7 +145,7 @@ class BenefitMeasurement(TimeStampedModel):
         BenefitMetric, verbose_name=_("metric"), on_delete=models.CASCADE, related_name="measurements"
     )
     measured_on = models.DateField(_("measured on"))
-    value = models.FloatField(_("value"))
+    value = models.FloatField(_("value"), validators=FIGURE)
     source = models.CharField(_("source"), max_length=300, help_text=_("Where the figure comes from."))
     evidence = models.CharField(
         _("evidence"), max_length=500, blank=True, help_text=_("A link or document reference that backs it.")
@@ -191,8 +198,8 @@ class CostLine(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR)
     category = models.CharField(_("category"), max_length=20, choices=CostCategory.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=CostKind.choices, default=CostKind.OPERATING)
-    planned = models.FloatField(_("planned"), null=True, blank=True, validators=[MinValueValidator(0.0)])
-    actual = models.FloatField(_("actual"), null=True, blank=True, validators=[MinValueValidator(0.0)])
+    planned = models.FloatField(_("planned"), null=True, blank=True, validators=MONEY)
+    actual = models.FloatField(_("actual"), null=True, blank=True, validators=MONEY)
     currency = models.CharField(_("currency"), max_length=3)
     compute_profile = models.ForeignKey(
         "energy.ComputeProfile",
@@ -299,6 +306,12 @@ class GateReview(TimeStampedModel):
     applied_at = models.DateTimeField(
         _("used"), null=True, blank=True, help_text=_("When the stage change this decision allowed took place.")
     )
+    lapsed_at = models.DateTimeField(
+        _("lapsed"),
+        null=True,
+        blank=True,
+        help_text=_("When an unused go decision lapsed: the use case left the stage it was decided from."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     scope_path: ClassVar[str] = "use_case__organisation"
@@ -372,11 +385,11 @@ class EvaluationSettings(TimeStampedModel):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_("How far benefits and costs are moved up and down in the sensitivity table: 0.2 is ±20 %."),
     )
-    weight_value = models.FloatField(_("weight of value"), default=0.3, validators=[MinValueValidator(0.0)])
-    weight_fit = models.FloatField(_("weight of strategic fit"), default=0.25, validators=[MinValueValidator(0.0)])
-    weight_risk = models.FloatField(_("weight of risk"), default=0.2, validators=[MinValueValidator(0.0)])
-    weight_readiness = models.FloatField(_("weight of readiness"), default=0.15, validators=[MinValueValidator(0.0)])
-    weight_cost = models.FloatField(_("weight of cost"), default=0.1, validators=[MinValueValidator(0.0)])
+    weight_value = models.FloatField(_("weight of value"), default=0.3, validators=WEIGHT)
+    weight_fit = models.FloatField(_("weight of strategic fit"), default=0.25, validators=WEIGHT)
+    weight_risk = models.FloatField(_("weight of risk"), default=0.2, validators=WEIGHT)
+    weight_readiness = models.FloatField(_("weight of readiness"), default=0.15, validators=WEIGHT)
+    weight_cost = models.FloatField(_("weight of cost"), default=0.1, validators=WEIGHT)
     gated_stages = models.JSONField(
         _("stages that need a go decision"),
         default=default_gated_stages,

@@ -32,12 +32,13 @@ from aihq.evaluation.models import (
     stage_rank,
 )
 from aihq.evaluation.services import current_settings
-from aihq.registry.models import Region, Stage, UseCase
+from aihq.registry.models import Organisation, Region, Stage, UseCase
 from aihq.registry.selectors import use_case_list
 
 #: Extra codes ``missing`` may hold beyond the engine's.
 MIXED_CURRENCY = "currency"
 NO_ACTUALS = "actuals"
+OUT_OF_RANGE = "range"
 
 
 def metrics(user: Any) -> QuerySet[BenefitMetric]:
@@ -130,7 +131,21 @@ class Evaluation:
 
 
 def _appraise(costs_: Sequence[float], benefits: Sequence[float], rate: float, units: float | None) -> engine.Appraisal:
-    return engine.appraise(costs_, benefits, rate, benefit_units=units)
+    try:
+        return engine.appraise(costs_, benefits, rate, benefit_units=units)
+    except (ValueError, OverflowError):  # figures beyond what a float sums (the models bound them; old rows may not)
+        return _empty(rate, (OUT_OF_RANGE,))
+
+
+def _sensitivity(
+    costs_: Sequence[float], benefits: Sequence[float], rate: float, swing: float, plan: engine.Appraisal
+) -> engine.Sensitivity | None:
+    if plan.status != engine.OK:
+        return None
+    try:
+        return engine.sensitivity(costs_, benefits, rate, swing=swing)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _empty(rate: float, missing: tuple[str, ...]) -> engine.Appraisal:
@@ -186,8 +201,9 @@ def evaluate(
     actual = [_sum(c.actual for c in cost_list if c.year == y) for y in years]
     promised = [0.0 for _y in years]
     delivered: list[float | None] = [None for _y in years]
-    units_promised = 0.0
-    units_delivered = 0.0
+    # Units of benefit by year: cost per unit only means something for a single monetised metric.
+    units_promised = [0.0 for _y in years]
+    units_delivered = [0.0 for _y in years]
     for result in monetised:
         metric = result.metric
         value = metric.value_per_unit or 0.0
@@ -196,24 +212,21 @@ def evaluate(
         for index, year in enumerate(years):
             if result.promised is not None and start is not None and year >= start:
                 promised[index] += max(result.promised, 0.0) * value
-                units_promised += max(result.promised, 0.0)
+                units_promised[index] += max(result.promised, 0.0)
             in_year = [m for m in result.history if m.measured_on.year == year and m.measured_on <= today]
             gain = metric.improvement(in_year[-1].value) if in_year else None
             if gain is not None:
                 delivered[index] = (delivered[index] or 0.0) + max(gain, 0.0) * value
-                units_delivered += max(gain, 0.0)
+                units_delivered[index] += max(gain, 0.0)
     mixed = (MIXED_CURRENCY,) if len(currencies) > 1 else ()
     if mixed or not years:
         plan = _empty(rate, (*mixed, *(() if years else ("costs",))))
         outturn = _empty(rate, plan.missing)
         sensitivity = None
     else:
-        plan = _appraise([p or 0.0 for p in planned], promised, rate, units_promised or None)
-        sensitivity = (
-            engine.sensitivity([p or 0.0 for p in planned], promised, rate, swing=settings.swing)
-            if plan.status == engine.OK
-            else None
-        )
+        single = len(monetised) == 1
+        plan = _appraise([p or 0.0 for p in planned], promised, rate, (sum(units_promised) if single else 0) or None)
+        sensitivity = _sensitivity([p or 0.0 for p in planned], promised, rate, settings.swing, plan)
         known = [i for i, _y in enumerate(years) if actual[i] is not None]
         if not known:
             outturn = _empty(rate, (NO_ACTUALS,))
@@ -223,7 +236,7 @@ def evaluate(
                 [a or 0.0 for a in actual[:upto]],
                 [d or 0.0 for d in delivered[:upto]],
                 rate,
-                units_delivered or None,
+                (sum(units_delivered[:upto]) if single else 0) or None,
             )
     return Evaluation(
         use_case_id=use_case_id,
@@ -328,6 +341,23 @@ def gate_evidence(use_case: UseCase) -> GateEvidence:
         % {"open": len(open_risks), "high": len(high)},
         budget_approved=bool(planned),
         budget_text=_("%(count)s planned cost lines.") % {"count": len(planned)},
+    )
+
+
+def reviewer_choices(use_case: UseCase) -> QuerySet[Any]:
+    """People who may sit on a review of this use case: members of its organisation or one above, HQ admins."""
+    from aihq.accounts.models import User
+
+    chain: list[int] = []
+    node: Organisation | None = use_case.organisation
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(memberships__organisation_id__in=chain) | Q(memberships__role="hq_admin"))
+        .distinct()
+        .order_by("username")
     )
 
 
@@ -456,12 +486,14 @@ def portfolio(
         rank_ = stage_rank(case.stage)
         stage_part = max(rank_, 0) / 3
         share = requirement_share.get(case.pk)
+        # Figures in another currency than the HQ's reporting currency are not compared with the others.
+        comparable = evaluation is not None and evaluation.currency == settings.currency
         raw[case.pk] = {
-            "value": evaluation.plan.npv if evaluation else None,
+            "value": evaluation.plan.npv if evaluation and comparable else None,
             "fit": float(case.n_contributions),
             "risk": float(risk_max.get(case.pk, 0) + 5 * serious.get(case.pk, 0)),
             "readiness": stage_part if share is None else (stage_part + share) / 2,
-            "cost": evaluation.plan.pv_costs if evaluation else None,
+            "cost": evaluation.plan.pv_costs if evaluation and comparable else None,
         }
     # No cost–benefit figure is no evidence of value: it scores as the lowest value in the portfolio (the raw
     # figures shown stay as they are).

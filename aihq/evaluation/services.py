@@ -200,6 +200,13 @@ def review_request(
         raise ValidationError(
             {"to_stage": _("Review #%(id)s for this change is already waiting for a decision.") % {"id": waiting.pk}}
         )
+    if kind == GateKind.STAGE:
+        unused = _open_go(current.pk, current.stage, to_stage)
+        if unused is not None:
+            raise ValidationError(
+                {"to_stage": _("Review #%(id)s already allows this move: make it, or ask again after it.")
+                 % {"id": unused.pk}}
+            )  # fmt: skip
     review = save_valid(
         GateReview(
             use_case=current,
@@ -246,6 +253,8 @@ def review_decide(
 ) -> GateReview:
     """Record the decision. Go with conditions needs conditions with due dates; hold and stop need a rationale.
     A decision is final: a new request starts a new review. A go on a scale review adds its regions."""
+    # The use case first, then the review: the order a stage change takes them in (no deadlock between the two).
+    use_case = UseCase.objects.select_for_update().order_by().get(pk=review.use_case_id)
     current: GateReview = GateReview.objects.select_for_update().order_by().select_related("use_case").get(pk=review.pk)
     if not can_decide(actor, current):
         raise PermissionDenied(
@@ -256,7 +265,6 @@ def review_decide(
         raise ValidationError({"decision": _("This review was already decided: ask for a new one.")})
     if decision not in GateDecision.values or decision == GateDecision.PENDING:
         raise ValidationError({"decision": _("Choose go, go with conditions, hold or stop.")})
-    use_case = UseCase.objects.select_for_update().order_by().get(pk=current.use_case_id)
     if decision in GO_DECISIONS and use_case.stage != current.from_stage:
         raise ValidationError(
             {"decision": _("The use case is now at %(stage)s, not where the review started: ask for a new review.")
@@ -309,20 +317,41 @@ def condition_met(*, actor: Any, condition: GateCondition, met: bool = True) -> 
 # --- the gate itself ---------------------------------------------------------------------------------------------
 
 
+def _latest_decisions(use_case_ids: Sequence[int]) -> dict[tuple[int, str, str], GateReview]:
+    """The latest decided stage review for each move (use case, from, to): a later hold or stop voids an earlier go."""
+    latest: dict[tuple[int, str, str], GateReview] = {}
+    for review in (
+        GateReview.objects.filter(use_case_id__in=use_case_ids, kind=GateKind.STAGE, decided_at__isnull=False)
+        .exclude(decision=GateDecision.PENDING)
+        .order_by("decided_at", "pk")
+    ):
+        latest[(review.use_case_id, review.from_stage, review.to_stage)] = review
+    return latest
+
+
+def _usable(review: GateReview | None) -> bool:
+    return review is not None and review.is_go and review.applied_at is None and review.lapsed_at is None
+
+
+def _open_go(use_case_id: int, old: str, new: str) -> GateReview | None:
+    """The go decision that would allow this move now, if any."""
+    review = _latest_decisions([use_case_id]).get((use_case_id, old, new))
+    return review if _usable(review) else None
+
+
+def is_gated(old: str, new: str, gated: Sequence[str]) -> bool:
+    """A move forward that enters or passes a gated stage."""
+    return any(stage_rank(old) < stage_rank(stage) <= stage_rank(new) for stage in gated)
+
+
 def gate_guard(actor: Any, moves: Sequence[stages.Move]) -> dict[int, str]:
-    """Hold back each move into a gated stage from an earlier one that has no unused go decision."""
-    gated = set(current_settings().gated_stages)
-    wanted = [m for m in moves if m.new in gated and stage_rank(m.old) < stage_rank(m.new)]
+    """Hold back each move into (or past) a gated stage that has no usable go decision: the latest decision on
+    that move is a go, not used and not lapsed."""
+    gated = current_settings().gated_stages
+    wanted = [m for m in moves if is_gated(m.old, m.new, gated)]
     if not wanted:
         return {}
-    allowed = set(
-        GateReview.objects.filter(
-            use_case_id__in=[m.use_case_id for m in wanted],
-            kind=GateKind.STAGE,
-            decision__in=GO_DECISIONS,
-            applied_at__isnull=True,
-        ).values_list("use_case_id", "from_stage", "to_stage")
-    )
+    latest = _latest_decisions([m.use_case_id for m in wanted])
     return {
         m.use_case_id: _(
             "Moving from %(old)s to %(new)s needs a stage-gate review with a go decision: ask for one on the use "
@@ -330,30 +359,35 @@ def gate_guard(actor: Any, moves: Sequence[stages.Move]) -> dict[int, str]:
         )
         % {"old": _stage_label(m.old), "new": _stage_label(m.new)}
         for m in wanted
-        if (m.use_case_id, m.old, m.new) not in allowed
+        if not _usable(latest.get((m.use_case_id, m.old, m.new)))
     }
 
 
 def use_go_decisions(sender: object, actor: Any, moves: Sequence[stages.Move], **kwargs: object) -> None:
-    """A gated move took place: the go decision that allowed it is used up (and the audit log says when)."""
+    """After stage changes: the go decision that allowed a move is used up, and unused go decisions from the stage
+    the use case left lapse (a go is for the situation it was decided in). The audit log records both."""
     now = timezone.now()
     for move in moves:
-        review = (
+        unused = (
             GateReview.objects.select_for_update()
             .order_by("decided_at", "pk")
             .filter(
                 use_case_id=move.use_case_id,
                 kind=GateKind.STAGE,
                 from_stage=move.old,
-                to_stage=move.new,
                 decision__in=GO_DECISIONS,
                 applied_at__isnull=True,
+                lapsed_at__isnull=True,
             )
-            .first()
         )
-        if review is not None:
-            review.applied_at = now
-            review.save(update_fields=["applied_at", "updated_at"])
+        allowed = _open_go(move.use_case_id, move.old, move.new)
+        for review in unused:
+            if allowed is not None and review.pk == allowed.pk:
+                review.applied_at = now
+                review.save(update_fields=["applied_at", "updated_at"])
+            else:
+                review.lapsed_at = now
+                review.save(update_fields=["lapsed_at", "updated_at"])
 
 
 @service

@@ -10,13 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from aihq.accounts.models import User
 from aihq.accounts.permissions import can_change, coordinates, get_object_for_user, scope_for
 from aihq.core.forms import form_errors_text, run_service
 from aihq.core.views import form_page, querystring, require_hq_admin_page
@@ -34,26 +32,11 @@ from aihq.evaluation.forms import (
     current_period,
 )
 from aihq.evaluation.models import CostLine
-from aihq.registry.models import Organisation, UseCase
+from aihq.registry.models import Organisation, Stage, UseCase
 from aihq.registry.selectors import organisation_list, use_case_list
 
 ACTIONS = ("add_metric", "delete_metric", "add_measurement", "delete_measurement", "add_cost", "delete_cost",
            "request_review", "decide", "condition_met")  # fmt: skip
-
-
-def _reviewers(use_case: UseCase) -> Any:
-    """People who may sit on a review of this use case: members of its organisation or one above, HQ admins."""
-    chain: list[int] = []
-    node: Organisation | None = use_case.organisation
-    while node is not None:
-        chain.append(node.pk)
-        node = node.parent
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(memberships__organisation_id__in=chain) | Q(memberships__role="hq_admin"))
-        .distinct()
-        .order_by("username")
-    )
 
 
 @login_required
@@ -111,6 +94,7 @@ def use_case_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             "use_case": use_case,
             "editable": editable,
             "settings": settings,
+            "gated_labels": [str(Stage(s).label) for s in settings.gated_stages if s in Stage.values],
             "evaluation": evaluation,
             "flows": list(
                 zip(
@@ -134,7 +118,7 @@ def use_case_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             "decide_forms": decide_forms,
             "evidence": selectors.gate_evidence(use_case) if decide_forms else None,
             "criterion_labels": CRITERION_LABELS,
-            "reviewer_choices": _reviewers(use_case) if decide_forms else [],
+            "reviewer_choices": selectors.reviewer_choices(use_case) if decide_forms else [],
             "approver": coordinates(request.user, use_case.organisation_id),
         },
     )
@@ -179,7 +163,7 @@ def _post(
                 rationale=data["rationale"],
                 criteria=form.criteria(),
                 conditions=data["conditions"],
-                reviewers=list(_reviewers(use_case).filter(pk__in=reviewer_ids)),
+                reviewers=list(selectors.reviewer_choices(use_case).filter(pk__in=reviewer_ids)),
                 expected_version=data.get("version"),
             )
 
@@ -260,10 +244,17 @@ def _normalised(weights: dict[str, float]) -> dict[str, float]:
     return {k: round(v / total, 4) for k, v in weights.items()}
 
 
+def _percent(share: float) -> float | int:
+    value = round(share * 100, 1)
+    return int(value) if value == int(value) else value
+
+
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
     settings = services.current_settings()
-    weights_form = WeightsForm(request.GET or None, initial={k: round(v * 100) for k, v in settings.weights.items()})
+    weights_form = WeightsForm(
+        request.GET or None, initial={k: _percent(v) for k, v in _normalised(settings.weights).items()}
+    )
     weights = weights_form.weights(settings.weights) if request.GET else settings.weights
     what_if = _normalised(weights) != _normalised(settings.weights)
     organisation = None
@@ -342,6 +333,9 @@ def save_weights(request: HttpRequest) -> HttpResponse:
     require_hq_admin_page(request)
     form = WeightsForm(request.POST)
     current = services.current_settings()
+    if not form.is_valid() or not any(form.cleaned_data.values()):
+        messages.error(request, form_errors_text(form) or _("Give at least one weight above zero."))
+        return redirect("evaluation")
     weights = form.weights(current.weights)
     changes: dict[str, Any] = {f"weight_{k}": v for k, v in _normalised(weights).items()}
     try:

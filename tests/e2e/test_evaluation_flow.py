@@ -310,10 +310,8 @@ def pending_review(chatbot, world) -> Any:
 def test_the_decision_form_passes_axe(browser, live_server, pending_review):
     """The page as an approver sees it, with the checklist and decision form, passes WCAG 2.1 A/AA.
 
-    FAILS at the time of writing (aihq/templates/evaluation/use_case_evaluation.html, lines 113–116): the
-    checklist's "Your finding" selects and "Note" inputs are rendered bare ({{ form.met_<criterion> }},
-    {{ form.note_<criterion> }}) with no <label> or aria-label, so axe reports select-name and label (critical) on
-    #id_decide-<pk>-met_* and #id_decide-<pk>-note_*. The row's <th> names the criterion for sighted users only."""
+    The checklist's "Your finding" selects and "Note" inputs carry an aria-label naming their criterion (they once
+    had none, and axe reported select-name and label as critical)."""
     from playwright.sync_api import expect
 
     with fresh_page(browser) as coordinator:
@@ -329,10 +327,8 @@ def test_the_decision_form_passes_axe(browser, live_server, pending_review):
 def test_rank_again_with_the_hqs_own_weights_is_not_a_what_if(page, live_server, world):
     """Pressing "Rank again" without changing a weight ranks by the HQ's weights: no what-if tag.
 
-    FAILS at the time of writing (aihq/evaluation/views.py, lines 261–263): the form shows the HQ's weights as
-    percentages (round(v * 100): 30, 25, 20, 15, 10) but ``what_if = weights != settings.weights`` compares what
-    comes back (30.0, 25.0, …) with the stored fractions (0.3, 0.25, …), so the unchanged weights count as a
-    what-if (and an HQ admin is offered to "keep" them)."""
+    The form shows the HQ's weights as percentages and what comes back is compared with them normalised (a bug
+    once: percentages were compared with the stored fractions, so unchanged weights counted as a what-if)."""
     from playwright.sync_api import expect
 
     sign_in(page, live_server, "editor_a", password("editor_a"))

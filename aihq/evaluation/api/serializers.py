@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from aihq.accounts.models import User
@@ -59,7 +60,7 @@ class BenefitMetricSerializer(serializers.ModelSerializer):  # type: ignore[type
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "use_case" in attrs and attrs["use_case"] != self.instance.use_case:
-            raise serializers.ValidationError({"use_case": "A metric cannot move to another use case."})
+            raise serializers.ValidationError({"use_case": _("A metric cannot move to another use case.")})
         return attrs
 
 
@@ -76,7 +77,7 @@ class CostLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "use_case" in attrs and attrs["use_case"] != self.instance.use_case:
-            raise serializers.ValidationError({"use_case": "A cost cannot move to another use case."})
+            raise serializers.ValidationError({"use_case": _("A cost cannot move to another use case.")})
         return attrs
 
 
@@ -137,7 +138,10 @@ class GateDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     def validate_criteria(self, value: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(value) - set(CRITERIA))
         if unknown:
-            raise serializers.ValidationError(f"Unknown criteria: {', '.join(unknown)}. Use: {', '.join(CRITERIA)}.")
+            raise serializers.ValidationError(
+                _("Unknown criteria: %(names)s. Use: %(known)s.")
+                % {"names": ", ".join(unknown), "known": ", ".join(CRITERIA)}
+            )
         return value
 
 

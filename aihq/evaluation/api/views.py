@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from aihq.accounts.models import User
 from aihq.core.api import VersionedMixin, etag, expected_version
 from aihq.evaluation import engine, selectors, services
 from aihq.evaluation.api.serializers import (
@@ -45,7 +45,7 @@ class _UseCaseFilter:
         value = self.request.query_params.get("use_case", "")  # type: ignore[attr-defined]
         if value:
             if not value.isdigit():
-                raise ValidationError({"use_case": ["Give a use case id."]})
+                raise ValidationError({"use_case": [_("Give a use case id.")]})
             queryset = queryset.filter(**{self.use_case_lookup: int(value)})
         return queryset
 
@@ -175,10 +175,12 @@ class GateReviewViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version, precondition = expected_version(request, data)
-        names = data.get("reviewers", [])
-        people = list(User.objects.filter(username__in=names, is_active=True))
-        if len(people) != len(set(names)):
-            raise ValidationError({"reviewers": ["Name active users by their usernames."]})
+        names = set(data.get("reviewers", []))
+        people = list(selectors.reviewer_choices(review.use_case).filter(username__in=names))
+        if len(people) != len(names):
+            raise ValidationError(
+                {"reviewers": [_("Reviewers are members of the organisation (or one above it) or HQ admins.")]}
+            )
         decided = services.review_decide(
             actor=request.user,
             review=review,
@@ -309,22 +311,24 @@ class PortfolioView(APIView):
             try:
                 parsed = {k: float(v) for k, v in given.items()}
             except ValueError:
-                raise ValidationError({"weights": ["Weights are numbers."]}) from None
-            if any(v < 0 or v != v or v == float("inf") for v in parsed.values()) or sum(parsed.values()) <= 0:
-                raise ValidationError({"weights": ["Weights are finite, not negative, and not all zero."]})
+                parsed = {}
+            if not parsed or not all(0 <= v <= 100 for v in parsed.values()) or sum(parsed.values()) <= 0:
+                raise ValidationError({"weights": [_("Weights are numbers from 0 to 100, not all zero.")]})
             weights = {k: parsed.get(k, 0.0) for k in engine.CRITERIA}
         ids = None
         code = params.get("organisation", "")
         if code:
             organisation = organisation_list(request.user).filter(code=code).first()
             if organisation is None:
-                raise ValidationError({"organisation": [f"No organisation {code} that you can see."]})
+                raise ValidationError(
+                    {"organisation": [_("No organisation %(code)s that you can see.") % {"code": code}]}
+                )
             ids = sorted(organisation_subtree_ids({organisation.pk}))
         try:
             limit = min(max(int(params.get("limit", 100)), 1), 5000)
             offset = max(int(params.get("offset", 0)), 0)
         except ValueError:
-            raise ValidationError({"limit": ["limit and offset are whole numbers."]}) from None
+            raise ValidationError({"limit": [_("limit and offset are whole numbers.")]}) from None
         data = selectors.portfolio(request.user, weights=weights, organisation_ids=ids)
 
         def row(r: selectors.PortfolioRow) -> dict[str, Any]:

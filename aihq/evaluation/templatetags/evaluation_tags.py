@@ -3,45 +3,62 @@ the engine gave no number; and the evaluation section of a use case page."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from aihq.objectives.templatetags.objectives_tags import figure as objectives_figure
+from aihq.objectives.templatetags.objectives_tags import percent as objectives_percent
+
 register = template.Library()
+
+
+def _finite(value: Any) -> float | None:
+    """A number to show, or None for nothing (None, "", NaN, infinity)."""
+    if value is None or value == "":
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 @register.filter
 def money(value: Any, currency: str = "") -> str:
-    if value is None or value == "":
+    number = _finite(value)
+    if number is None:
         return "—"
-    text = number_format(round(float(value)), force_grouping=True)
+    text = number_format(round(number), force_grouping=True)
     return f"{text} {currency}".strip()
 
 
 @register.filter
 def ratio(value: Any) -> str:
-    return "—" if value in (None, "") else number_format(float(value), 2)
+    number = _finite(value)
+    return "—" if number is None else number_format(round(number, 2), 2)  # number_format truncates
 
 
 @register.filter
 def percent(value: Any) -> str:
-    return "—" if value in (None, "") else f"{number_format(float(value) * 100, 0)} %"
+    number = _finite(value)
+    return "—" if number is None else objectives_percent(number)
 
 
 @register.filter
 def years(value: Any) -> str:
-    return "—" if value in (None, "") else number_format(float(value), 1)
+    number = _finite(value)
+    return "—" if number is None else number_format(round(number, 1), 1)
 
 
 @register.filter
 def figure(value: Any) -> str:
-    """A metric's value: as given, without a run of decimals."""
-    if value in (None, ""):
+    number = _finite(value)
+    if number is None:
         return "—"
-    number = float(value)
-    return number_format(number, 0 if number == int(number) else 2, force_grouping=True)
+    if number == int(number):  # a whole figure as given: 12, not 12.0
+        return number_format(int(number), force_grouping=abs(number) >= 10000)
+    return objectives_figure(number)
 
 
 @register.filter
@@ -54,6 +71,7 @@ def missing_text(codes: Any) -> str:
         "horizon": _("no years to appraise"),
         "currency": _("costs and benefits in more than one currency"),
         "actuals": _("no actual costs yet"),
+        "range": _("figures too large to add up"),
     }
     return "; ".join(str(words.get(code, code)) for code in codes or ())
 

@@ -623,3 +623,116 @@ class TestQueryCounts:
             services.review_request(actor=system_actor, use_case=use_case, to_stage=Stage.PRODUCTION,
                                     justification="x")  # fmt: skip
         assert counts() == few
+
+
+class TestReviewFindings:
+    """What a second read of the change found, pinned."""
+
+    def test_huge_amounts_are_refused_and_old_rows_cannot_break_a_page(self, world, api_client_for, page_client_for):
+        from aihq.evaluation.models import CostLine
+
+        editor = api_client_for("editor_a")
+        refused = editor.post("/api/v1/costs/", {"use_case": world.uc_a.pk, "year": 2024, "category": "staff",
+                                                 "planned": 1e308}, format="json")  # fmt: skip
+        assert refused.status_code == 400
+        assert "planned" in refused.json()["errors"]
+        _example(world, world.users["editor_a"])
+        CostLine.objects.filter(use_case=world.uc_a).update(planned=1.7e308)  # as if written before the bounds
+        page = page_client_for("hq_admin")
+        assert page.get(f"/use-cases/{world.uc_a.pk}/evaluation/").status_code == 200
+        assert page.get(f"/use-cases/{world.uc_a.pk}/").status_code == 200
+        assert page.get("/evaluation/").status_code == 200
+        assert selectors.for_use_case(world.uc_a).plan.missing == (selectors.OUT_OF_RANGE,)
+
+    def test_a_later_hold_voids_an_earlier_go_and_a_go_lapses_when_the_stage_changes(self, world, system_actor):
+        editor, coordinator = world.users["editor_a"], world.users["coordinator_a"]
+
+        def review():
+            return services.review_request(actor=editor, use_case=world.uc_a, to_stage=Stage.PRODUCTION,
+                                           justification="x")  # fmt: skip
+
+        first = review()
+        services.review_decide(actor=coordinator, review=first, decision=GateDecision.GO)
+        with pytest.raises(ValidationError):  # one go at a time
+            review()
+        # back to development and up again: the go was for a move from pilot, and lapses on leaving it
+        use_case_update(actor=editor, use_case=world.uc_a, stage=Stage.DEVELOPMENT)
+        first.refresh_from_db()
+        assert first.lapsed_at is not None
+        use_case_update(actor=editor, use_case=world.uc_a, stage=Stage.PILOT)
+        with pytest.raises(ValidationError):
+            use_case_update(actor=editor, use_case=world.uc_a, stage=Stage.PRODUCTION)
+        second = review()
+        second = services.review_decide(actor=coordinator, review=second, decision=GateDecision.GO)
+        world.uc_a.refresh_from_db()
+        third = GateReview.objects.create(
+            use_case=world.uc_a, from_stage=Stage.PILOT, to_stage=Stage.PRODUCTION, justification="x",
+            decision=GateDecision.STOP, rationale="No.", decided_at=second.decided_at + dt.timedelta(seconds=1),
+        )  # fmt: skip
+        with pytest.raises(ValidationError):  # the later stop voids the go
+            use_case_update(actor=editor, use_case=world.uc_a, stage=Stage.PRODUCTION)
+        assert third.decision == GateDecision.STOP
+
+    def test_moving_past_a_gated_stage_is_gated(self, world, system_actor):
+        services.settings_update(actor=system_actor, gated_stages=[Stage.PILOT])
+        with pytest.raises(ValidationError):
+            use_case_update(actor=system_actor, use_case=world.uc_b, stage=Stage.PRODUCTION)
+        use_case_update(actor=system_actor, use_case=world.uc_b, stage=Stage.DEVELOPMENT)
+
+    def test_cost_per_unit_counts_only_the_years_appraised_and_one_metric(self, world, system_actor):
+        from aihq.evaluation.models import CostLine
+
+        metric = _example(world, system_actor)
+        CostLine.objects.filter(use_case=world.uc_a, year=2020).update(actual=100)
+        services.measurement_add(actor=system_actor, metric=metric, measured_on=dt.date(2020, 6, 1), value=10,
+                                 source="x")  # fmt: skip
+        services.measurement_add(actor=system_actor, metric=metric, measured_on=dt.date(2023, 6, 1), value=1000,
+                                 source="x")  # fmt: skip
+        assert selectors.for_use_case(world.uc_a).delivered.cost_per_unit == pytest.approx(10.0)
+        services.metric_create(actor=system_actor, use_case=world.uc_a, kind=MetricKind.ACCURACY, baseline=50,
+                               target=60, value_per_unit=2, currency="RUB")  # fmt: skip
+        evaluation = selectors.for_use_case(world.uc_a)
+        assert evaluation.plan.cost_per_unit is None  # hours and % do not add up
+        assert evaluation.metrics[1].metric.unit == "%"  # the kind's usual unit
+
+    def test_the_portfolio_compares_only_figures_in_the_reporting_currency(self, world, system_actor):
+        _example(world, system_actor)
+        _example(world, system_actor, world.uc_a1)
+        world.uc_a.costs.update(currency="USD")
+        world.uc_a.benefit_metrics.update(currency="USD")
+        rows = {r.use_case.name: r for r in selectors.portfolio(world.users["hq_admin"], weights={"value": 1}).rows}
+        assert rows["Chatbot A"].raw["value"] is None
+        assert rows["Vision A1"].raw["value"] == pytest.approx(NPV, abs=1e-3)
+
+    def test_weights_are_bounded_everywhere(self, world, api_client_for, page_client_for):
+        client = api_client_for("editor_a")
+        assert client.get("/api/v1/portfolio/?value=1e308&fit=1e308").status_code == 400
+        assert client.get("/api/v1/portfolio/?value=nan").status_code == 400
+        admin = page_client_for("hq_admin")
+        admin.post("/evaluation/weights/", {"value": -5})
+        assert services.current_settings().version == 0  # nothing saved
+        assert api_client_for("hq_admin").patch("/api/v1/evaluation-settings/", {"weight_value": 1e308},
+                                                format="json").status_code == 400  # fmt: skip
+
+    def test_figures_round_instead_of_cutting_digits(self):
+        from aihq.evaluation.templatetags import evaluation_tags as tags
+
+        assert tags.percent(0.916) == "92 %"
+        assert tags.ratio(1.396) == "1.40"
+        assert tags.years(2.58) == "2.6"
+        assert tags.money(float("inf")) == "—"
+        assert tags.figure(12) == "12"
+
+    def test_reviewers_named_in_the_api_belong_to_the_use_case(self, world, api_client_for):
+        review = services.review_request(actor=world.users["editor_a"], use_case=world.uc_a,
+                                         to_stage=Stage.PRODUCTION, justification="x")  # fmt: skip
+        coordinator = api_client_for("coordinator_a")
+        outsider = coordinator.post(f"/api/v1/gate-reviews/{review.pk}/decide/",
+                                    {"decision": "go", "reviewers": ["editor_b"]}, format="json")  # fmt: skip
+        assert outsider.status_code == 400
+        unknown = coordinator.post(f"/api/v1/gate-reviews/{review.pk}/decide/",
+                                   {"decision": "go", "reviewers": ["nobody-at-all"]}, format="json")  # fmt: skip
+        assert unknown.json()["errors"] == outsider.json()["errors"]  # no hint whether a username exists
+        fine = coordinator.post(f"/api/v1/gate-reviews/{review.pk}/decide/",
+                                {"decision": "go", "reviewers": ["hq_admin", "editor_a"]}, format="json")  # fmt: skip
+        assert fine.status_code == 200

@@ -665,9 +665,11 @@ class TestReviewFindings:
         second = review()
         second = services.review_decide(actor=coordinator, review=second, decision=GateDecision.GO)
         world.uc_a.refresh_from_db()
+        assert second.decided_at is not None
+        later = second.decided_at + dt.timedelta(seconds=1)
         third = GateReview.objects.create(
             use_case=world.uc_a, from_stage=Stage.PILOT, to_stage=Stage.PRODUCTION, justification="x",
-            decision=GateDecision.STOP, rationale="No.", decided_at=second.decided_at + dt.timedelta(seconds=1),
+            decision=GateDecision.STOP, rationale="No.", decided_at=later,
         )  # fmt: skip
         with pytest.raises(ValidationError):  # the later stop voids the go
             use_case_update(actor=editor, use_case=world.uc_a, stage=Stage.PRODUCTION)

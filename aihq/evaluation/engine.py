@@ -248,8 +248,11 @@ def _irr(net: Sequence[float]) -> float | None:
     return low if low == high else _bisect(net, low, high)
 
 
-def _not_enough(missing: list[str], rate: float, horizon: int) -> Appraisal:
-    ordered = tuple(code for code in MISSING_CODES if code in missing)
+def not_enough(missing: Sequence[str], rate: float, horizon: int = 0) -> Appraisal:
+    """An appraisal with no figures, saying why (the engine's codes in their order, then any caller's own)."""
+    ordered = tuple(code for code in MISSING_CODES if code in missing) + tuple(
+        code for code in missing if code not in MISSING_CODES
+    )
     return Appraisal(
         status=NOT_ENOUGH_DATA,
         missing=ordered,
@@ -293,7 +296,7 @@ def appraise(
     if horizon == 0:
         missing.append("horizon")
     if missing:
-        return _not_enough(missing, rate, horizon)
+        return not_enough(missing, rate, horizon)
 
     factors = _discount_factors(rate, horizon)
     discounted_costs = [c * f for c, f in zip(cost_flows, factors, strict=True)]
@@ -301,7 +304,7 @@ def appraise(
     pv_costs = math.fsum(discounted_costs)
     pv_benefits = math.fsum(discounted_benefits)
     if not (math.isfinite(pv_costs) and math.isfinite(pv_benefits)):
-        return _not_enough(["rate"], rate, horizon)  # the discount factors overflow over this horizon
+        return not_enough(["rate"], rate, horizon)  # the discount factors overflow over this horizon
 
     total_costs = math.fsum(cost_flows)
     total_benefits = math.fsum(benefit_flows)

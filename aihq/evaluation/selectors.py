@@ -149,20 +149,7 @@ def _sensitivity(
 
 
 def _empty(rate: float, missing: tuple[str, ...]) -> engine.Appraisal:
-    return engine.Appraisal(
-        status=engine.NOT_ENOUGH_DATA,
-        missing=missing,
-        rate=rate,
-        pv_costs=None,
-        pv_benefits=None,
-        npv=None,
-        bcr=None,
-        roi=None,
-        payback_years=None,
-        discounted_payback_years=None,
-        cost_per_unit=None,
-        irr=None,
-    )
+    return engine.not_enough(missing, rate)
 
 
 def evaluate(

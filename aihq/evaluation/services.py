@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -45,6 +45,9 @@ SETTINGS_FIELDS = frozenset(
 )  # fmt: skip
 
 
+Versioned = TypeVar("Versioned", BenefitMetric, CostLine)
+
+
 def current_settings() -> EvaluationSettings:
     """The HQ's evaluation settings (the defaults until an HQ admin saves them)."""
     return EvaluationSettings.objects.order_by("pk").first() or EvaluationSettings(version=0)
@@ -68,6 +71,19 @@ def metric_create(*, actor: Any, use_case: UseCase, **fields: Any) -> BenefitMet
     return save_valid(BenefitMetric(use_case=use_case, **fields))
 
 
+def _update(model: type[Versioned], obj: Versioned, actor: Any, allowed: frozenset[str], expected_version: int | None,
+            precondition: bool, changes: dict[str, Any]) -> Versioned:  # fmt: skip
+    """Change a metric or cost line of a use case the actor may edit, at the version the caller saw."""
+    reject_unknown_fields(changes, allowed)
+    current: Versioned = model.objects.select_for_update().order_by().get(pk=obj.pk)
+    require_can_change_use_case(actor, current.use_case)
+    check_version(current.version, expected_version, precondition=precondition)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    return save_valid(current)
+
+
 @service
 def metric_update(
     *,
@@ -77,14 +93,7 @@ def metric_update(
     precondition: bool = False,
     **changes: Any,
 ) -> BenefitMetric:
-    reject_unknown_fields(changes, METRIC_FIELDS)
-    current: BenefitMetric = BenefitMetric.objects.select_for_update().order_by().get(pk=metric.pk)
-    require_can_change_use_case(actor, current.use_case)
-    check_version(current.version, expected_version, precondition=precondition)
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.version += 1
-    return save_valid(current)
+    return _update(BenefitMetric, metric, actor, METRIC_FIELDS, expected_version, precondition, changes)
 
 
 @service
@@ -140,14 +149,7 @@ def cost_create(*, actor: Any, use_case: UseCase, **fields: Any) -> CostLine:
 def cost_update(
     *, actor: Any, cost: CostLine, expected_version: int | None = None, precondition: bool = False, **changes: Any
 ) -> CostLine:
-    reject_unknown_fields(changes, COST_FIELDS)
-    current: CostLine = CostLine.objects.select_for_update().order_by().get(pk=cost.pk)
-    require_can_change_use_case(actor, current.use_case)
-    check_version(current.version, expected_version, precondition=precondition)
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.version += 1
-    return save_valid(current)
+    return _update(CostLine, cost, actor, COST_FIELDS, expected_version, precondition, changes)
 
 
 @service

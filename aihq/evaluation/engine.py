@@ -276,11 +276,14 @@ def appraise(
     rate: float,
     *,
     benefit_units: float | None = None,
+    with_irr: bool = True,
 ) -> Appraisal:
     """Appraise costs and benefits (index = year offset, amounts at the end of the year) at the discount ``rate``.
 
     Raises ValueError for a negative, NaN or infinite amount, naming the year index. Missing data — no cost, no
     monetised benefit, an unusable rate, an empty horizon — gives ``NOT_ENOUGH_DATA`` with every figure ``None``.
+    The IRR is the costly figure (a root search): ``with_irr=False`` leaves it ``None`` for callers that do not
+    show it, such as a portfolio of thousands.
     """
     cost_flows, benefit_flows = _padded(_validated(costs, "Cost"), _validated(benefits, "Benefit"))
     horizon = len(cost_flows)
@@ -324,7 +327,7 @@ def appraise(
         payback_years=_payback(net),
         discounted_payback_years=_payback(discounted_net),
         cost_per_unit=pv_costs / benefit_units if units_usable and benefit_units is not None else None,
-        irr=_irr(net),
+        irr=_irr(net) if with_irr else None,
         horizon_years=horizon,
     )
 
@@ -373,8 +376,8 @@ def sensitivity(
     swing = float(swing)
     if not (0 <= swing <= 1):
         raise ValueError(f"The swing must lie between 0 and 1, not {swing}.")
-    base = appraise(costs, benefits, rate)
-    by_rate = tuple((float(r), appraise(costs, benefits, r).npv) for r in rates)
+    base = appraise(costs, benefits, rate, with_irr=False)
+    by_rate = tuple((float(r), appraise(costs, benefits, r, with_irr=False).npv) for r in rates)
     if base.pv_costs is None or base.pv_benefits is None or base.npv is None:
         return Sensitivity(
             by_rate=by_rate,

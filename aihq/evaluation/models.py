@@ -51,6 +51,15 @@ KIND_DEFAULTS: dict[str, tuple[str, str]] = {
     MetricKind.STAFF_HOURS: ("hours a year", Direction.INCREASE),
 }
 
+
+def improvement(direction: str, baseline: float | None, value: float | None) -> float | None:
+    """How far ``value`` is better than the baseline, in the metric's unit (negative when worse)."""
+    if value is None or baseline is None:
+        return None
+    gain = value - baseline
+    return -gain if direction == Direction.DECREASE else gain
+
+
 #: Bounds that keep every sum and product of the cost–benefit figures finite (and the inputs plausible).
 MONEY = [MinValueValidator(0.0), MaxValueValidator(1e15)]
 FIGURE = [MinValueValidator(-1e12), MaxValueValidator(1e12)]
@@ -108,11 +117,7 @@ class BenefitMetric(TimeStampedModel):
         return self.name or str(self.get_kind_display())
 
     def improvement(self, value: float | None) -> float | None:
-        """How far ``value`` is better than the baseline, in the metric's unit (negative when worse)."""
-        if value is None or self.baseline is None:
-            return None
-        gain = value - self.baseline
-        return -gain if self.direction == Direction.DECREASE else gain
+        return improvement(self.direction, self.baseline, value)
 
     def clean(self) -> None:
         self.currency = (self.currency or "").strip().upper()

@@ -29,11 +29,12 @@ from aihq.evaluation.models import (
     GateCondition,
     GateDecision,
     GateReview,
+    MetricKind,
+    improvement,
     stage_rank,
 )
 from aihq.evaluation.services import current_settings
 from aihq.registry.models import Organisation, Region, Stage, UseCase
-from aihq.registry.selectors import use_case_list
 
 #: Extra codes ``missing`` may hold beyond the engine's.
 MIXED_CURRENCY = "currency"
@@ -70,11 +71,11 @@ def conditions(user: Any) -> QuerySet[GateCondition]:
 
 @dataclass
 class MetricResult:
-    metric: BenefitMetric
-    latest: BenefitMeasurement | None
+    metric: Any  # a BenefitMetric, or its MetricFigures in a portfolio
+    latest: Any  # a BenefitMeasurement (or Measured), None when never measured
     promised: float | None  # improvement the target promises, in the metric's unit
     delivered: float | None  # improvement the latest measurement shows
-    history: list[BenefitMeasurement] = field(default_factory=list)
+    history: list[Any] = field(default_factory=list)
 
     @property
     def progress(self) -> float | None:
@@ -130,9 +131,11 @@ class Evaluation:
         return bool(overrun) and sum(a for a, _p in overrun) > 1.1 * sum(p for _a, p in overrun if p)
 
 
-def _appraise(costs_: Sequence[float], benefits: Sequence[float], rate: float, units: float | None) -> engine.Appraisal:
+def _appraise(
+    costs_: Sequence[float], benefits: Sequence[float], rate: float, units: float | None, with_irr: bool
+) -> engine.Appraisal:
     try:
-        return engine.appraise(costs_, benefits, rate, benefit_units=units)
+        return engine.appraise(costs_, benefits, rate, benefit_units=units, with_irr=with_irr)
     except (ValueError, OverflowError):  # figures beyond what a float sums (the models bound them; old rows may not)
         return _empty(rate, (OUT_OF_RANGE,))
 
@@ -154,17 +157,20 @@ def _empty(rate: float, missing: tuple[str, ...]) -> engine.Appraisal:
 
 def evaluate(
     use_case_id: int,
-    metric_list: Sequence[BenefitMetric],
-    cost_list: Sequence[CostLine],
+    metric_list: Sequence[BenefitMetric | MetricFigures],
+    cost_list: Sequence[CostLine | CostFigures],
     settings: EvaluationSettings,
     today: dt.date | None = None,
+    *,
+    detail: bool = True,
 ) -> Evaluation:
-    """The cost–benefit evaluation of one use case from its metrics (with ``measurements`` prefetched) and costs."""
+    """The cost–benefit evaluation of one use case from its metrics (with ``measurements`` prefetched) and costs.
+    ``detail=False`` (a portfolio) leaves out the IRR and the sensitivity, the costly parts."""
     today = today or dt.date.today()
     rate = settings.discount_rate
     results: list[MetricResult] = []
     for metric in metric_list:
-        history = sorted(metric.measurements.all(), key=lambda m: (m.measured_on, m.pk))
+        history = _history(metric)
         latest = history[-1] if history else None
         results.append(
             MetricResult(
@@ -212,8 +218,12 @@ def evaluate(
         sensitivity = None
     else:
         single = len(monetised) == 1
-        plan = _appraise([p or 0.0 for p in planned], promised, rate, (sum(units_promised) if single else 0) or None)
-        sensitivity = _sensitivity([p or 0.0 for p in planned], promised, rate, settings.swing, plan)
+        plan = _appraise(
+            [p or 0.0 for p in planned], promised, rate, (sum(units_promised) if single else 0) or None, detail
+        )
+        sensitivity = (
+            _sensitivity([p or 0.0 for p in planned], promised, rate, settings.swing, plan) if detail else None
+        )
         known = [i for i, _y in enumerate(years) if actual[i] is not None]
         if not known:
             outturn = _empty(rate, (NO_ACTUALS,))
@@ -224,6 +234,7 @@ def evaluate(
                 [d or 0.0 for d in delivered[:upto]],
                 rate,
                 (sum(units_delivered[:upto]) if single else 0) or None,
+                detail,
             )
     return Evaluation(
         use_case_id=use_case_id,
@@ -247,21 +258,87 @@ def _sum(values: Iterable[float | None]) -> float | None:
     return sum(known) if known else None
 
 
+@dataclass
+class Measured:
+    """A measurement's figures (a portfolio reads thousands: plain rows, not model instances)."""
+
+    pk: int
+    measured_on: dt.date
+    value: float
+
+
+@dataclass
+class MetricFigures:
+    """A benefit metric's figures with its measurements in date order, for evaluating many use cases at once."""
+
+    pk: int
+    use_case_id: int
+    kind: str
+    name: str
+    direction: str
+    baseline: float | None
+    target: float | None
+    target_date: dt.date | None
+    value_per_unit: float | None
+    currency: str
+    benefits_from: int | None
+    history: list[Measured] = field(default_factory=list)
+
+    def improvement(self, value: float | None) -> float | None:
+        return improvement(self.direction, self.baseline, value)
+
+    @property
+    def label(self) -> str:
+        return self.name or str(MetricKind(self.kind).label if self.kind in MetricKind.values else self.kind)
+
+
+def _history(metric: Any) -> list[Any]:
+    if isinstance(metric, MetricFigures):
+        return metric.history
+    return sorted(metric.measurements.all(), key=lambda m: (m.measured_on, m.pk))
+
+
+@dataclass
+class CostFigures:
+    year: int
+    planned: float | None
+    actual: float | None
+    currency: str
+
+
+METRIC_COLUMNS = ("pk", "use_case_id", "kind", "name", "direction", "baseline", "target", "target_date",
+                  "value_per_unit", "currency", "benefits_from")  # fmt: skip
+
+
 def evaluate_many(
     use_case_ids: Sequence[int], settings: EvaluationSettings | None = None, today: dt.date | None = None
 ) -> dict[int, Evaluation]:
-    """Evaluations of many use cases in three queries (their metrics, measurements and costs)."""
+    """Evaluations of many use cases in three queries (their metrics, measurements and costs), without the IRR and
+    the sensitivity."""
     settings = settings or current_settings()
-    by_case: dict[int, list[BenefitMetric]] = defaultdict(list)
-    cost_by_case: dict[int, list[CostLine]] = defaultdict(list)
+    by_case: dict[int, list[Any]] = defaultdict(list)
+    cost_by_case: dict[int, list[Any]] = defaultdict(list)
     ids = list(use_case_ids)
     for chunk in _chunks(ids, 5000):
-        for metric in BenefitMetric.objects.filter(use_case_id__in=chunk).prefetch_related("measurements"):
-            by_case[metric.use_case_id].append(metric)
-        for cost in CostLine.objects.filter(use_case_id__in=chunk):
-            cost_by_case[cost.use_case_id].append(cost)
+        metrics_by_pk: dict[int, MetricFigures] = {}
+        for row in BenefitMetric.objects.filter(use_case_id__in=chunk).order_by("pk").values_list(*METRIC_COLUMNS):
+            figures = MetricFigures(*row)
+            metrics_by_pk[figures.pk] = figures
+            by_case[figures.use_case_id].append(figures)
+        for pk, metric_id, measured_on, value in (
+            BenefitMeasurement.objects.filter(metric__use_case_id__in=chunk)
+            .order_by("metric_id", "measured_on", "pk")
+            .values_list("pk", "metric_id", "measured_on", "value")
+        ):
+            metrics_by_pk[metric_id].history.append(Measured(pk, measured_on, value))
+        for use_case_id, year, planned, actual, currency in CostLine.objects.filter(use_case_id__in=chunk).values_list(
+            "use_case_id", "year", "planned", "actual", "currency"
+        ):
+            cost_by_case[use_case_id].append(CostFigures(year, planned, actual, currency))
     return {
-        pk: evaluate(pk, by_case[pk], cost_by_case[pk], settings) for pk in ids if pk in by_case or pk in cost_by_case
+        pk: evaluate(pk, by_case[pk], cost_by_case[pk], settings, today, detail=False)
+        for pk in ids
+        if pk in by_case or pk in cost_by_case
     }
 
 
@@ -429,7 +506,8 @@ def portfolio(
     today = today or dt.date.today()
     settings = current_settings()
     chosen = dict(settings.weights if weights is None else weights)
-    cases = use_case_list(user).exclude(stage=Stage.RETIRED)
+    # Scoped as everywhere; only the organisation is needed here, not the lists' sectors and regions.
+    cases = UseCase.objects.restrict(user, "view").select_related("organisation").exclude(stage=Stage.RETIRED)
     if organisation_ids is not None:
         cases = cases.filter(organisation_id__in=organisation_ids)
     cases = cases.annotate(
@@ -443,13 +521,15 @@ def portfolio(
     from aihq.regulation.models import Incident, RequirementStatus, Risk, RiskStatus
 
     for chunk in _chunks(ids, 5000):
-        for risk in (
+        for use_case_id, likelihood, severity, residual_likelihood, residual_severity in (
             Risk.objects.filter(use_case_id__in=chunk)
             .exclude(status=RiskStatus.CLOSED)
-            .only("use_case_id", "likelihood", "severity", "residual_likelihood", "residual_severity")
+            .values_list("use_case_id", "likelihood", "severity", "residual_likelihood", "residual_severity")
         ):
-            score = risk.residual_score or risk.score
-            risk_max[risk.use_case_id] = max(risk_max.get(risk.use_case_id, 0), score)
+            # rated after mitigation where that is known (Risk.residual_score), else before
+            both = residual_likelihood is not None and residual_severity is not None
+            score = residual_likelihood * residual_severity if both else likelihood * severity
+            risk_max[use_case_id] = max(risk_max.get(use_case_id, 0), score)
     serious: dict[int, int] = defaultdict(int)
     requirement_share: dict[int, float] = {}
     for chunk in _chunks(ids, 5000):

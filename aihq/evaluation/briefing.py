@@ -943,8 +943,13 @@ def _safe(svg: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308 -- the chart module escapes every text it writes
 
 
-def _charts(briefing: Briefing) -> dict[str, SafeString]:
-    """The pack's charts as inline SVG, labelled in the active language."""
+def _charts(briefing: Briefing, lang: str) -> dict[str, SafeString]:
+    """The pack's charts as inline SVG, labelled in the active language and with its way of writing numbers."""
+    with charts.number_style(charts.style_for(lang)):
+        return _draw_charts(briefing)
+
+
+def _draw_charts(briefing: Briefing) -> dict[str, SafeString]:
     empty = _("No data")
     glance = briefing.glance
     stage_chart = charts.column_chart(
@@ -1073,7 +1078,7 @@ def render_html(briefing: Briefing, *, lang: str) -> str:
             "lang": lang,
             "title": title,
             "scope": scope,
-            "charts": _charts(briefing),
+            "charts": _charts(briefing, lang),
             "font_regular": (FONTS / "DejaVuSans.ttf").as_uri(),
             "font_bold": (FONTS / "DejaVuSans-Bold.ttf").as_uri(),
             "rag_colours": RAG_COLOURS,

@@ -15,7 +15,9 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 __all__ = [
@@ -58,6 +60,39 @@ TITLE_BASELINE = 14
 LEGEND_ROW = 16
 
 _SCALES: tuple[tuple[float, str], ...] = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"), (1e12, "T"))
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How numbers are written: the decimal mark and the suffixes of thousands, millions, billions, trillions."""
+
+    decimal: str = "."
+    suffixes: tuple[str, ...] = ("", "k", "M", "B", "T")
+
+
+ENGLISH = NumberStyle()
+RUSSIAN = NumberStyle(decimal=",", suffixes=("", "\u00a0тыс.", "\u00a0млн", "\u00a0млрд", "\u00a0трлн"))
+_STYLE: ContextVar[NumberStyle] = ContextVar("chart_number_style", default=ENGLISH)
+
+
+def style_for(language: str | None) -> NumberStyle:
+    return RUSSIAN if (language or "").startswith("ru") else ENGLISH
+
+
+@contextmanager
+def number_style(style: NumberStyle) -> Iterator[None]:
+    """Write the numbers of the charts drawn inside in ``style`` (the same input still gives the same output)."""
+    token = _STYLE.set(style)
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
+
+
+def _suffix(index: int) -> str:
+    return _STYLE.get().suffixes[index]
+
+
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WHITESPACE = re.compile("[^\\S\u00a0\u2009\u202f]+")  # collapse line breaks and runs, keep the fixed-width spaces
 
@@ -126,7 +161,7 @@ def format_number(value: float, *, trim: bool = False) -> str:
     if float(body) >= 1000 and index + 1 < len(_SCALES):
         index += 1  # 999.96 → "1.0k", not "1000.0"
         body = _compact_body(value, index)
-    suffix = _SCALES[index][1]
+    suffix = _suffix(index)
     if trim and "." in body:
         body = body.rstrip("0").rstrip(".")
     sign = MINUS if value < 0 and float(body) != 0 else ""
@@ -163,7 +198,7 @@ def _group(body: str) -> str:
             groups.append(whole[-3:])
             whole = whole[:-3]
         whole = THIN_SPACE.join(reversed(groups))
-    return whole + dot + fraction
+    return whole + (_STYLE.get().decimal if dot else "") + fraction
 
 
 def _tick_formatter(ticks: Sequence[float], step: float) -> list[str]:
@@ -172,7 +207,7 @@ def _tick_formatter(ticks: Sequence[float], step: float) -> list[str]:
     index = 0
     while index + 1 < len(_SCALES) and largest >= _SCALES[index + 1][0]:
         index += 1
-    scale, suffix = _SCALES[index]
+    scale, suffix = _SCALES[index][0], _suffix(index)
     scaled_step = step / scale
     decimals = 0
     while decimals < 6 and abs(round(scaled_step, decimals) - scaled_step) > 1e-9 * max(1.0, scaled_step):

@@ -70,23 +70,8 @@ def use_case_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         or MeasurementForm(prefix=f"measurement-{result.metric.pk}")
         for result in evaluation.metrics
     }
-    chart = (
-        charts.column_chart(
-            [str(y) for y in evaluation.years],
-            [
-                (_("Planned cost"), evaluation.planned_costs, charts.GREY),
-                (_("Actual cost"), evaluation.actual_costs, charts.NAVY),
-                (_("Promised benefit"), evaluation.promised_benefits, "#7fb3d5"),
-                (_("Delivered benefit"), evaluation.delivered_benefits, charts.GREEN),
-            ],
-            title=_("Costs and benefits by year"),
-            unit=evaluation.currency,
-            width=760,
-            empty_text=_("No data"),
-        )
-        if evaluation.years
-        else ""
-    )
+    with charts.number_style(charts.style_for(request.LANGUAGE_CODE)):
+        chart = _by_year_chart(evaluation)
     return render(
         request,
         "evaluation/use_case_evaluation.html",
@@ -121,6 +106,24 @@ def use_case_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             "reviewer_choices": selectors.reviewer_choices(use_case) if decide_forms else [],
             "approver": coordinates(request.user, use_case.organisation_id),
         },
+    )
+
+
+def _by_year_chart(evaluation: selectors.Evaluation) -> str:
+    if not evaluation.years:
+        return ""
+    return charts.column_chart(
+        [str(y) for y in evaluation.years],
+        [
+            (_("Planned cost"), evaluation.planned_costs, charts.GREY),
+            (_("Actual cost"), evaluation.actual_costs, charts.NAVY),
+            (_("Promised benefit"), evaluation.promised_benefits, "#7fb3d5"),
+            (_("Delivered benefit"), evaluation.delivered_benefits, charts.GREEN),
+        ],
+        title=_("Costs and benefits by year"),
+        unit=evaluation.currency,
+        width=760,
+        empty_text=_("No data"),
     )
 
 
@@ -269,25 +272,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     data = selectors.portfolio(request.user, weights=weights, organisation_ids=ids)
     page = Paginator(data.rows, 50).get_page(request.GET.get("page"))
     rated = [r for r in data.rows if r.npv is not None][:60]
-    bubble = charts.bubble_chart(
-        [
-            charts.Bubble(
-                label=r.use_case.name,
-                x=r.npv or 0.0,
-                y=r.raw["risk"] or 0.0,
-                size=r.pv_costs or 0.0,
-                colour=charts.RED if (r.npv or 0) < 0 else charts.NAVY,
-            )
-            for r in rated
-        ],
-        title=_("Value against risk (bubble size: cost)"),
-        x_label=_("Net present value, plan"),
-        y_label=_("Risk score"),
-        width=760,
-        height=380,
-        label_top=5,
-        empty_text=_("No use case has enough data for a cost–benefit figure yet."),
-    )
+    with charts.number_style(charts.style_for(request.LANGUAGE_CODE)):
+        bubble = _bubble_chart(rated)
     return render(
         request,
         "evaluation/portfolio.html",
@@ -308,6 +294,28 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "is_hq_admin": scope_for(request.user).is_hq_admin,
             "weights_percent": {k: round(v * 100 / (sum(weights.values()) or 1)) for k, v in weights.items()},
         },
+    )
+
+
+def _bubble_chart(rated: list[selectors.PortfolioRow]) -> str:
+    return charts.bubble_chart(
+        [
+            charts.Bubble(
+                label=r.use_case.name,
+                x=r.npv or 0.0,
+                y=r.raw["risk"] or 0.0,
+                size=r.pv_costs or 0.0,
+                colour=charts.RED if (r.npv or 0) < 0 else charts.NAVY,
+            )
+            for r in rated
+        ],
+        title=_("Value against risk (bubble size: cost)"),
+        x_label=_("Net present value, plan"),
+        y_label=_("Risk score"),
+        width=760,
+        height=380,
+        label_top=5,
+        empty_text=_("No use case has enough data for a cost–benefit figure yet."),
     )
 
 

@@ -522,3 +522,16 @@ def test_bubble_skips_points_without_coordinates_and_empty_shows_text():
     )
     assert by_class(root, "circle", "bubble") == []
     assert "Rien" in texts(root)
+
+
+def test_numbers_follow_the_style_asked_and_only_inside_it():
+    from aihq.evaluation import charts
+
+    with charts.number_style(charts.RUSSIAN):
+        assert charts.format_number(1_234_567.0) == "1,2\u00a0млн"
+        assert charts.format_number(0.25) == "0,25"
+        russian = charts.hbar_chart([("Проект", 55_500_000.0)], title="НПV", unit="RUB")
+    assert "55,5\u00a0млн RUB" in russian or "55,5\u00a0млн\u00a0RUB" in russian
+    assert charts.format_number(1_234_567.0) == "1.2M"
+    assert charts.style_for("ru-ru") is charts.RUSSIAN
+    assert charts.style_for(None) is charts.ENGLISH

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aihq.core.forms import ServiceModelForm
 from aihq.evaluation.models import (
@@ -185,7 +186,9 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 class WeightsForm(forms.Form):
     """What-if weights for the portfolio (not saved unless an HQ admin asks)."""
 
-    value = forms.FloatField(label=_("Value"), min_value=0, max_value=100, required=False)
+    value = forms.FloatField(
+        label=pgettext_lazy("portfolio criterion", "Value"), min_value=0, max_value=100, required=False
+    )
     fit = forms.FloatField(label=_("Strategic fit"), min_value=0, max_value=100, required=False)
     risk = forms.FloatField(label=_("Risk"), min_value=0, max_value=100, required=False)
     readiness = forms.FloatField(label=_("Readiness"), min_value=0, max_value=100, required=False)

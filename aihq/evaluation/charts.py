@@ -236,14 +236,17 @@ def _percentages(counts: Sequence[float]) -> list[int]:
     return result
 
 
-def _nice_ticks(low: float, high: float, max_intervals: int = 4) -> tuple[list[float], float]:
-    """Round ticks (1, 2 or 5 × 10ⁿ) covering ``low..high`` in at most ``max_intervals`` steps."""
+def _nice_ticks(low: float, high: float, max_intervals: int = 4, *, whole: bool = False) -> tuple[list[float], float]:
+    """Round ticks (1, 2 or 5 × 10ⁿ) covering ``low..high`` in at most ``max_intervals`` steps; ``whole`` (counts)
+    keeps the step at 1 or more, so an axis of 0–2 reads 0, 1, 2 rather than 0, 0.5, 1, 1.5, 2."""
     if high < low:
         low, high = high, low
     if high == low:
         pad = abs(high) * 0.1 if high else 1.0
         low, high = low - pad, high + pad
     exponent = math.floor(math.log10((high - low) / max_intervals))
+    if whole:
+        exponent = max(exponent, 0)
     step = 10.0**exponent
     start, end = 0, 0
     for multiplier in (1, 2, 5, 10, 20, 50, 100):
@@ -614,7 +617,8 @@ def column_chart(
     if not categories or not numbers:
         return _empty(title, empty_text, width)
 
-    ticks, step = _nice_ticks(min(0.0, *numbers), max(0.0, *numbers))
+    whole = all(float(n).is_integer() for n in numbers)
+    ticks, step = _nice_ticks(min(0.0, *numbers), max(0.0, *numbers), whole=whole)
     tick_labels = _tick_formatter(ticks, step)
     domain_low, domain_high = ticks[0], ticks[-1]
     legend, rows = _legend([(_truncate(name), colour) for name, _, colour in series], top=0, width=width)

@@ -535,3 +535,17 @@ def test_numbers_follow_the_style_asked_and_only_inside_it():
     assert charts.format_number(1_234_567.0) == "1.2M"
     assert charts.style_for("ru-ru") is charts.RUSSIAN
     assert charts.style_for(None) is charts.ENGLISH
+
+
+def test_counts_get_whole_ticks():
+    import xml.etree.ElementTree as ET
+
+    from aihq.evaluation import charts
+
+    svg = charts.column_chart(["Pilot", "Production"], [("Use cases", [1, 2], charts.NAVY)], title="Stages")
+    texts = [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "0.5" not in texts
+    assert "1.5" not in texts
+    fractional = charts.column_chart(["a", "b"], [("x", [0.4, 1.2], charts.NAVY)], title="Shares")
+    ftexts = [t.text or "" for t in ET.fromstring(fractional).iter("{http://www.w3.org/2000/svg}text")]
+    assert any("." in t for t in ftexts)

@@ -468,13 +468,7 @@ class ValueRow(Printable):
 
     @property
     def reason_texts(self) -> list[str]:
-        texts = []
-        for code, day in self.reasons:
-            if code == "costs":
-                texts.append(_("costs rising"))
-            else:
-                texts.append(_("benefits unproven past %(date)s") % {"date": day.isoformat() if day else "—"})
-        return texts
+        return [evaluation_selectors.stop_reason_text(reason) for reason in self.reasons]
 
 
 @dataclass

@@ -41,14 +41,14 @@ class MetricKind(models.TextChoices):
     CUSTOM = "custom", _("Custom")
 
 
-#: What each kind usually means: its unit and which way is better (the form pre-fills them).
-KIND_DEFAULTS: dict[str, tuple[str, str]] = {
-    MetricKind.PROCESSING_TIME: ("minutes per case", Direction.DECREASE),
-    MetricKind.COST_PER_CASE: ("per case", Direction.DECREASE),
-    MetricKind.ACCURACY: ("%", Direction.INCREASE),
-    MetricKind.THROUGHPUT: ("cases a day", Direction.INCREASE),
-    MetricKind.SATISFACTION: ("score", Direction.INCREASE),
-    MetricKind.STAFF_HOURS: ("hours a year", Direction.INCREASE),
+#: Each kind's usual unit: a metric saved without a unit takes it.
+KIND_UNITS: dict[str, str] = {
+    MetricKind.PROCESSING_TIME: "minutes per case",
+    MetricKind.COST_PER_CASE: "per case",
+    MetricKind.ACCURACY: "%",
+    MetricKind.THROUGHPUT: "cases a day",
+    MetricKind.SATISFACTION: "score",
+    MetricKind.STAFF_HOURS: "hours a year",
 }
 
 
@@ -123,7 +123,7 @@ class BenefitMetric(TimeStampedModel):
         self.currency = (self.currency or "").strip().upper()
         if self.currency:
             check_currency(self.currency)
-        self.unit = (self.unit or "").strip() or KIND_DEFAULTS.get(self.kind, ("", ""))[0]
+        self.unit = (self.unit or "").strip() or KIND_UNITS.get(self.kind, "")
         if not self.unit:
             raise ValidationError({"unit": _("Give the unit the metric is measured in.")})
         if self.value_per_unit is not None and not self.currency:

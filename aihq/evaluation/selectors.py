@@ -110,8 +110,6 @@ class Evaluation:
     delivered: engine.Appraisal
     sensitivity: engine.Sensitivity | None
     metrics: list[MetricResult]
-    missing_plan: tuple[str, ...]
-    missing_delivered: tuple[str, ...]
 
     @property
     def has_data(self) -> bool:
@@ -248,8 +246,6 @@ def evaluate(
         delivered=outturn,
         sensitivity=sensitivity,
         metrics=results,
-        missing_plan=plan.missing,
-        missing_delivered=outturn.missing,
     )
 
 
@@ -347,13 +343,13 @@ def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
-def for_use_case(use_case: UseCase) -> Evaluation:
-    """The evaluation of one use case the caller may see."""
+def for_use_case(use_case: UseCase, *, detail: bool = True) -> Evaluation:
+    """The evaluation of one use case the caller may see; ``detail=False`` leaves out the IRR and sensitivity."""
     metric_list = list(
         BenefitMetric.objects.filter(use_case=use_case).prefetch_related("measurements__reported_by").order_by("pk")
     )
     cost_list = list(CostLine.objects.filter(use_case=use_case).order_by("year", "category", "kind"))
-    return evaluate(use_case.pk, metric_list, cost_list, current_settings())
+    return evaluate(use_case.pk, metric_list, cost_list, current_settings(), detail=detail)
 
 
 # --- stage gates -------------------------------------------------------------------------------------------------
@@ -373,13 +369,12 @@ class GateEvidence:
     budget_text: str
 
 
-def gate_evidence(use_case: UseCase) -> GateEvidence:
+def gate_evidence(use_case: UseCase, evaluation: Evaluation) -> GateEvidence:
     """Suggestions for the checklist from the evaluation, the regulation capability and the risk register."""
     from django.utils.translation import gettext as _
 
     from aihq.regulation.models import CLOSED_STATES, Risk, RiskStatus
 
-    evaluation = for_use_case(use_case)
     measured = [m for m in evaluation.metrics if m.evidenced]
     requirements = use_case.requirement_statuses.filter(applicable=True, mandatory=True)
     total = requirements.count()
@@ -486,6 +481,16 @@ def stop_reasons(evaluation: Evaluation | None, today: dt.date) -> list[StopReas
     if late:
         reasons.append(("benefits", min(late)))
     return reasons
+
+
+def stop_reason_text(reason: StopReason) -> str:
+    """A stop candidate's reason in words (pages and the briefing)."""
+    from django.utils.translation import gettext as _
+
+    code, day = reason
+    if code == "costs":
+        return _("costs rising")
+    return _("benefits unproven past %(date)s") % {"date": day.isoformat() if day else "—"}
 
 
 #: A scale candidate has met a target and runs in at most this many regions.

@@ -101,7 +101,7 @@ def use_case_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             "measurement_forms": measurement_forms,
             "reviews": reviews,
             "decide_forms": decide_forms,
-            "evidence": selectors.gate_evidence(use_case) if decide_forms else None,
+            "evidence": selectors.gate_evidence(use_case, evaluation) if decide_forms else None,
             "criterion_labels": CRITERION_LABELS,
             "reviewer_choices": selectors.reviewer_choices(use_case) if decide_forms else [],
             "approver": coordinates(request.user, use_case.organisation_id),

@@ -79,17 +79,16 @@ def missing_text(codes: Any) -> str:
 @register.filter
 def stop_reason(reason: Any) -> str:
     """A stop candidate's reason in words."""
-    code, date = reason
-    if code == "costs":
-        return _("costs rising")
-    return _("benefits unproven past %(date)s") % {"date": date.isoformat() if date else "—"}
+    from aihq.evaluation.selectors import stop_reason_text
+
+    return stop_reason_text(reason)
 
 
 @register.inclusion_tag("evaluation/_use_case_evaluation.html", takes_context=True)
 def use_case_evaluation(context: template.Context, use_case: Any) -> dict[str, Any]:
     from aihq.evaluation import selectors
 
-    evaluation = selectors.for_use_case(use_case)
+    evaluation = selectors.for_use_case(use_case, detail=False)  # the section shows neither IRR nor sensitivity
     return {
         "use_case": use_case,
         "evaluation": evaluation,

@@ -33,7 +33,7 @@ from aihq.evaluation.forms import (
 )
 from aihq.evaluation.models import CostLine
 from aihq.registry.models import Organisation, Stage, UseCase
-from aihq.registry.selectors import organisation_list, use_case_list
+from aihq.registry.selectors import organisation_list, organisation_subtree_ids, use_case_list
 
 ACTIONS = ("add_metric", "delete_metric", "add_measurement", "delete_measurement", "add_cost", "delete_cost",
            "request_review", "decide", "condition_met")  # fmt: skip
@@ -266,8 +266,6 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         organisation = organisation_list(request.user).filter(code=code).first()
     ids = None
     if organisation is not None:
-        from aihq.registry.selectors import organisation_subtree_ids
-
         ids = sorted(organisation_subtree_ids({organisation.pk}))
     data = selectors.portfolio(request.user, weights=weights, organisation_ids=ids)
     page = Paginator(data.rows, 50).get_page(request.GET.get("page"))

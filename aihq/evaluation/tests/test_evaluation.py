@@ -673,7 +673,9 @@ class TestReviewFindings:
         )  # fmt: skip
         with pytest.raises(ValidationError):  # the later stop voids the go
             use_case_update(actor=editor, use_case=world.uc_a, stage=Stage.PRODUCTION)
-        assert third.decision == GateDecision.STOP
+        second.refresh_from_db()
+        assert second.applied_at is None  # the voided go was not used either
+        assert third.applied_at is None
 
     def test_moving_past_a_gated_stage_is_gated(self, world, system_actor):
         services.settings_update(actor=system_actor, gated_stages=[Stage.PILOT])

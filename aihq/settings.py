@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "aihq.publication",
     "aihq.coordination",
     "aihq.evaluation",
+    "aihq.notifications",
+    "aihq.webhooks",
+    "aihq.routines",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +241,26 @@ AIHQ_EVIDENCE_MAX_MB = int(os.environ.get("AIHQ_EVIDENCE_MAX_MB", "10"))
 AIHQ_EMBED_ON_SAVE = os.environ.get("AIHQ_EMBED_ON_SAVE", "true").strip().lower() in ("1", "true", "yes")
 # Uploads bigger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- E-mail: Django's mail framework. SMTP when EMAIL_HOST is set (or in production); otherwise messages are
+# written as files under AIHQ_DATA_DIR/mail so a development machine can read what would have been sent.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AIHQ <aihq@localhost>")
+if os.environ.get("EMAIL_HOST") or PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+# Links in e-mails and webhook payloads point here.
+AIHQ_SITE_URL = os.environ.get("AIHQ_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Webhook endpoints must be HTTPS; plain HTTP is allowed only to these hosts (e.g. a receiver on loopback).
+AIHQ_WEBHOOK_INSECURE_HOSTS = _env_list("AIHQ_WEBHOOK_INSECURE_HOSTS")
 
 LOGGING = {
     "version": 1,

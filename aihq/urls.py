@@ -21,6 +21,9 @@ urlpatterns = [
     path("", include("aihq.publication.urls")),
     path("", include("aihq.coordination.urls")),
     path("", include("aihq.evaluation.urls")),
+    path("", include("aihq.notifications.urls")),
+    path("", include("aihq.webhooks.urls")),
+    path("", include("aihq.routines.urls")),
     path("register/", include("aihq.publication.public_urls")),
     path("", include("aihq.registry.urls")),
 ]

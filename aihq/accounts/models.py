@@ -23,6 +23,13 @@ class User(AbstractUser):
     is_demo = models.BooleanField(
         _("demo account"), default=False, help_text=_("Created by load_demo; refused in production.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of e-mails and notifications; blank for the site's default."),
+    )
 
     audit_enabled = True
     audit_exclude = ("password", "last_login")

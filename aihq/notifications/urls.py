@@ -1,0 +1,7 @@
+"""Pages of the notifications app."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

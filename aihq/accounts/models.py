@@ -47,6 +47,11 @@ class Role(models.TextChoices):
     AUDITOR = permissions.AUDITOR, _("Auditor")
 
 
+class MembershipSource(models.TextChoices):
+    MANUAL = "manual", _("Granted by hand")
+    SSO = "sso", _("Single sign-on")
+
+
 class Membership(TimeStampedModel):
     """A user's role, in one organisation (coordinator, editor, viewer) or everywhere (HQ admin, auditor)."""
 
@@ -62,6 +67,14 @@ class Membership(TimeStampedModel):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Single sign-on adds and removes only the memberships it granted itself; hand grants stay as they are.
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=MembershipSource.choices,
+        default=MembershipSource.MANUAL,
+        help_text=_("Who granted the role: an HQ admin by hand, or single sign-on from an identity provider's claim."),
+    )
 
     scope_kind: ClassVar[ScopeKind] = "admin"
     audit_enabled = True
@@ -89,12 +102,98 @@ class Membership(TimeStampedModel):
         return f"{self.user} — {self.get_role_display()} @ {where}"
 
     def clean(self) -> None:
-        if self.role in permissions.GLOBAL_ROLES and self.organisation_id is not None:
-            raise ValidationError(
-                {"organisation": _("HQ admins and auditors act everywhere: leave the organisation empty.")}
-            )
-        if self.role in permissions.ORGANISATION_ROLES and self.organisation_id is None:
-            raise ValidationError({"organisation": _("This role needs an organisation.")})
+        check_role_and_organisation(self.role, self.organisation_id)
+
+
+def check_role_and_organisation(role: str, organisation_id: int | None) -> None:
+    """HQ admins and auditors act everywhere; the other roles need an organisation."""
+    if role in permissions.GLOBAL_ROLES and organisation_id is not None:
+        raise ValidationError(
+            {"organisation": _("HQ admins and auditors act everywhere: leave the organisation empty.")}
+        )
+    if role in permissions.ORGANISATION_ROLES and organisation_id is None:
+        raise ValidationError({"organisation": _("This role needs an organisation.")})
+
+
+class ExternalIdentity(TimeStampedModel):
+    """A user's account at an OpenID Connect provider (issuer and subject), by which single sign-on finds them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+
+    scope_kind: ClassVar[ScopeKind] = "admin"
+    audit_enabled = True
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        ordering = ["issuer", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"],
+                name="external_identity_unique",
+                violation_error_message=_("This identity already belongs to a user."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.subject} @ {self.issuer}"
+
+
+class SsoMapping(TimeStampedModel):
+    """A rule of single sign-on: users whose claim has this value get this role (in this organisation)."""
+
+    claim = models.CharField(
+        _("claim"), max_length=100, help_text=_("The name of the identity provider's claim, such as groups.")
+    )
+    value = models.CharField(
+        _("value"),
+        max_length=255,
+        help_text=_("The claim's value (or one of its values, for a list such as groups) that grants the role."),
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sso_mappings",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    scope_kind: ClassVar[ScopeKind] = "admin"
+    audit_enabled = True
+
+    class Meta:
+        verbose_name = _("single sign-on mapping")
+        verbose_name_plural = _("single sign-on mappings")
+        ordering = ["claim", "value", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "value", "organisation", "role"],
+                name="sso_mapping_unique",
+                violation_error_message=_("This mapping exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "value", "role"],
+                condition=models.Q(organisation__isnull=True),
+                name="sso_mapping_global_unique",
+                violation_error_message=_("This mapping exists already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organisation.code if self.organisation_id and self.organisation else "*"
+        return f"{self.claim}={self.value} → {self.get_role_display()} @ {where}"
+
+    def clean(self) -> None:
+        check_role_and_organisation(self.role, self.organisation_id)
 
 
 def hash_token(key: str) -> str:

@@ -6,11 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from aihq.accounts.models import ApiToken, Membership
+from aihq.accounts.models import ApiToken, Membership, SsoMapping
 
 
 def membership_list(user: Any) -> QuerySet[Membership]:
     return Membership.objects.restrict(user, "view").select_related("user", "organisation")
+
+
+def sso_mapping_list(user: Any) -> QuerySet[SsoMapping]:
+    """Single sign-on mappings: HQ admins and auditors see them all, others none."""
+    return SsoMapping.objects.restrict(user, "view").select_related("organisation")
 
 
 def own_memberships(user: Any) -> QuerySet[Membership]:

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aihq.accounts.models import ApiToken, Membership, Role, User, hash_token
+from aihq.accounts import sso
+from aihq.accounts.models import (
+    ApiToken,
+    ExternalIdentity,
+    Membership,
+    MembershipSource,
+    Role,
+    SsoMapping,
+    User,
+    hash_token,
+)
 from aihq.accounts.permissions import forget_scope, require_hq_admin
 from aihq.core.services import service
 from aihq.registry.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 
 def _require_hq_admin(actor: Any) -> None:
@@ -41,8 +56,18 @@ def user_get_or_create(
 
 
 @service
-def membership_create(*, actor: Any, user: User, role: str, organisation: Organisation | None = None) -> Membership:
-    """Give ``user`` a role (in ``organisation`` for coordinator/editor/viewer); existing grants are kept."""
+def membership_create(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+    source: str = MembershipSource.MANUAL,
+) -> Membership:
+    """Give ``user`` a role (in ``organisation`` for coordinator/editor/viewer); existing grants are kept.
+
+    Granting by hand a role single sign-on gave makes it a hand grant, which later logins no longer take away.
+    """
     _require_hq_admin(actor)
     if role not in Role.values:
         raise ValidationError(
@@ -53,8 +78,11 @@ def membership_create(*, actor: Any, user: User, role: str, organisation: Organi
         )
     existing: Membership | None = Membership.objects.filter(user=user, role=role, organisation=organisation).first()
     if existing is not None:
+        if source == MembershipSource.MANUAL and existing.source != MembershipSource.MANUAL:
+            existing.source = MembershipSource.MANUAL
+            existing.save(update_fields=["source", "updated_at"])
         return existing
-    membership = Membership(user=user, role=role, organisation=organisation)
+    membership = Membership(user=user, role=role, organisation=organisation, source=source)
     membership.full_clean()
     membership.save()
     forget_scope(user)
@@ -99,3 +127,145 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
+
+
+def _require_hq_admin_for_sso(actor: Any) -> None:
+    require_hq_admin(actor, _("Only HQ admins can manage single sign-on mappings."))
+
+
+@service
+def sso_mapping_create(
+    *, actor: Any, value: str, role: str, organisation: Organisation | None = None, claim: str = ""
+) -> SsoMapping:
+    """A rule granting ``role`` (in ``organisation``) to single sign-on users whose ``claim`` has ``value``.
+
+    ``claim`` defaults to the groups claim (``AIHQ_OIDC_GROUPS_CLAIM``). Users get the role at their next login.
+    """
+    _require_hq_admin_for_sso(actor)
+    mapping = SsoMapping(
+        claim=(claim or settings.AIHQ_OIDC_GROUPS_CLAIM).strip(),
+        value=value.strip(),
+        role=role,
+        organisation=organisation,
+    )
+    mapping.full_clean()
+    mapping.save()
+    return mapping
+
+
+@service
+def sso_mapping_delete(*, actor: Any, mapping: SsoMapping) -> None:
+    """Remove a rule; the roles it gave are taken away at each user's next login (or by hand on the roles page)."""
+    _require_hq_admin_for_sso(actor)
+    mapping.delete()
+
+
+@service
+def sso_sign_in(*, actor: Any, issuer: str, subject: str, claims: Mapping[str, Any]) -> User | None:
+    """The user behind a verified login at an OpenID Connect provider, or None when they may not sign in.
+
+    The user is found by their identity (``issuer``, ``subject``). A first login links to the one local account
+    with the same e-mail only if the provider says the e-mail is verified (``email_verified``) and that account
+    has no other identity at this provider; otherwise a new user is created, named from the username claim and
+    made unique. Inactive users (and demo accounts in production) are refused without any change. E-mail and
+    names follow the provider's claims, and the memberships single sign-on granted follow the mappings.
+    """
+    require_hq_admin(actor, _("Only the single sign-on process can sign users in."))
+    if not issuer or not subject:
+        raise ValidationError(_("The identity provider sent no issuer or subject."))
+    identity = ExternalIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    user = identity.user if identity is not None else _user_by_verified_email(issuer, claims)
+    if user is not None and not _may_sign_in(user):
+        return None
+    if user is None:
+        user = _sso_user_create(claims)
+    if identity is None:
+        identity = ExternalIdentity(user=user, issuer=issuer, subject=subject)
+        identity.full_clean()
+        identity.save()
+    _sso_profile_update(user, claims)
+    _sso_memberships_sync(actor=actor, user=user, claims=claims)
+    return user
+
+
+def _may_sign_in(user: User) -> bool:
+    from aihq.accounts.authentication import demo_accounts_allowed
+
+    return user.is_active and (not user.is_demo or demo_accounts_allowed())
+
+
+def _user_by_verified_email(issuer: str, claims: Mapping[str, Any]) -> User | None:
+    """The one local account with the claims' e-mail, if the provider verified it; never a guess between several."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.strip() or not sso.is_true(claims.get("email_verified")):
+        return None
+    matches = list(User.objects.filter(email__iexact=email.strip())[:2])
+    if len(matches) != 1:
+        return None
+    user = matches[0]
+    if ExternalIdentity.objects.filter(user=user, issuer=issuer).exists():
+        return None  # someone else at this provider already signs in as this account
+    return user
+
+
+def _sso_user_create(claims: Mapping[str, Any]) -> User:
+    base = sso.username_base(claims, settings.AIHQ_OIDC_USERNAME_CLAIM)
+    username = sso.unique_username(base, lambda name: User.objects.filter(username__iexact=name).exists())
+    user = User(username=username)
+    user.set_unusable_password()  # signs in through the provider only, until an HQ admin sets a password
+    _apply_profile_claims(user, claims)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+# The user's field, the claim it follows, and the field's length.
+_PROFILE_CLAIMS = [("email", "email", 254), ("first_name", "given_name", 150), ("last_name", "family_name", 150)]
+
+
+def _apply_profile_claims(user: User, claims: Mapping[str, Any]) -> list[str]:
+    """Copy e-mail and names from the claims the provider sent; returns the fields that changed."""
+    changed = []
+    for field, claim, length in _PROFILE_CLAIMS:
+        value = claims.get(claim)
+        if not isinstance(value, str):
+            continue
+        value = value.strip()[:length]
+        if value and getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    return changed
+
+
+def _sso_profile_update(user: User, claims: Mapping[str, Any]) -> None:
+    changed = _apply_profile_claims(user, claims)
+    if changed:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
+
+
+def _sso_memberships_sync(*, actor: Any, user: User, claims: Mapping[str, Any]) -> None:
+    """Add the roles the mappings grant; take away those single sign-on gave that no mapping grants any more.
+
+    Hand-granted memberships are never touched.
+    """
+    mappings = list(SsoMapping.objects.select_related("organisation"))
+    organisations = {m.organisation_id: m.organisation for m in mappings}
+    wanted = sso.granted_roles(mappings, claims)
+    held = {(m.role, m.organisation_id): m for m in Membership.objects.filter(user=user)}
+    for role, organisation_id in sorted(wanted - held.keys(), key=lambda pair: (pair[0], pair[1] or 0)):
+        membership_create(
+            actor=actor,
+            user=user,
+            role=role,
+            organisation=organisations[organisation_id],
+            source=MembershipSource.SSO,
+        )
+    for key, membership in held.items():
+        if membership.source != MembershipSource.SSO or key in wanted:
+            continue
+        try:
+            membership_delete(actor=actor, membership=membership)
+        except ValidationError:
+            # The last HQ admin keeps the role rather than leaving no one to manage AIHQ.
+            logger.warning("Single sign-on kept %s: it is the last HQ admin", membership)

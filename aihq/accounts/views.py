@@ -1,9 +1,13 @@
-"""The user's own account: their roles and API tokens."""
+"""The user's own account (roles, API tokens), the sign-in page, roles and single sign-on mappings."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,10 +18,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts import selectors, services
-from aihq.accounts.filtersets import MembershipFilterSet
+from aihq.accounts.filtersets import MembershipFilterSet, SsoMappingFilterSet
 from aihq.accounts.models import Role, User
+from aihq.accounts.oidc import provider_name, sso_enabled
 from aihq.accounts.permissions import scope_for
 from aihq.registry.models import Organisation
+
+
+class LoginView(auth_views.LoginView):
+    """Username and password, and the single sign-on button when it is on."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = sso_enabled()
+        context["sso_provider"] = provider_name()
+        return context
 
 
 class TokenForm(forms.Form):
@@ -123,3 +141,63 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Role revoked."))
     return redirect("membership-list")
+
+
+class SsoMappingForm(forms.Form):
+    claim = forms.CharField(
+        label=gettext_lazy("Claim"),
+        max_length=100,
+        help_text=gettext_lazy("The identity provider's claim, such as groups."),
+    )
+    value = forms.CharField(label=gettext_lazy("Value"), max_length=255)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.order_by("code"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for HQ admins and auditors."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sso_mapping_list(request: HttpRequest) -> HttpResponse:
+    """Which identity-provider claims give which roles: HQ admins keep them, auditors read them."""
+    scope = scope_for(request.user)
+    if not scope.sees_everything:
+        raise PermissionDenied
+    form = None
+    if scope.is_hq_admin:
+        form = SsoMappingForm(request.POST or None, initial={"claim": settings.AIHQ_OIDC_GROUPS_CLAIM})
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.sso_mapping_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Mapping added. It applies from each user's next single sign-on."))
+                return redirect("sso-mapping-list")
+    filterset = SsoMappingFilterSet(request.GET or None, queryset=selectors.sso_mapping_list(request.user))
+    queryset = filterset.qs if (filterset.is_bound and filterset.is_valid()) else filterset.queryset
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/sso_mapping_list.html",
+        {"page": page, "filterset": filterset, "form": form, "sso_enabled": sso_enabled()},
+    )
+
+
+@login_required
+@require_POST
+def sso_mapping_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not scope_for(request.user).is_hq_admin:
+        raise PermissionDenied
+    mapping = selectors.sso_mapping_list(request.user).filter(pk=pk).first()
+    if mapping is None:
+        raise Http404
+    services.sso_mapping_delete(actor=request.user, mapping=mapping)
+    messages.success(request, _("Mapping removed. The roles it gave go at each user's next single sign-on."))
+    return redirect("sso-mapping-list")

@@ -37,6 +37,7 @@ class Event(models.Model):
 
 class EmailState(models.TextChoices):
     PENDING = "pending", _("To be sent")
+    SENDING = "sending", _("Being sent")
     DIGEST = "digest", _("Waiting for the digest")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

@@ -1,7 +1,14 @@
-"""Pages of the notifications app."""
+"""Pages of the notifications app: the notification centre and each person's preferences."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from aihq.notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/preferences/", views.notification_preferences, name="notification-preferences"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+]

@@ -121,3 +121,49 @@ def page_client_for(world, client):
         return page_client
 
     return make
+
+
+@dataclass
+class Mailbox:
+    """What a real SMTP server on loopback received: each message parsed, with its envelope recipients."""
+
+    messages: list[Any]
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """An aiosmtpd server on 127.0.0.1 that Django's SMTP backend sends to; yields its mailbox."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            received.append(message)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield Mailbox(received)
+    finally:
+        controller.stop()

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from aihq.accounts.api.views import MembershipViewSet
+from aihq.accounts.api.views import MembershipViewSet, SsoMappingViewSet
 from aihq.audit.api.views import AuditEventViewSet
 from aihq.coordination.api.views import DuplicatesView, PairDecisionViewSet, SimilarUseCasesView
 from aihq.energy.api.views import (
@@ -27,6 +27,7 @@ from aihq.evaluation.api.views import (
     UseCaseEvaluationView,
 )
 from aihq.exchange.api.views import ImportRunViewSet
+from aihq.notifications.api.views import NotificationPreferencesView, NotificationViewSet
 from aihq.objectives.api.views import ContributionViewSet, IndicatorViewSet, MeasurementViewSet, ObjectiveViewSet
 from aihq.publication.api.views import PublicationProfileView, PublicationViewSet
 from aihq.registry.api.views import OrganisationViewSet, RegionViewSet, SectorViewSet, UseCaseViewSet
@@ -39,6 +40,7 @@ from aihq.regulation.api.views import (
     RequirementViewSet,
     RiskViewSet,
 )
+from aihq.routines.api.views import ReportingCycleViewSet, SubmissionViewSet, TasksView
 from aihq.sovereignty.api.views import (
     AgreementViewSet,
     AibomView,
@@ -49,6 +51,7 @@ from aihq.sovereignty.api.views import (
     SovereigntySummaryView,
     SupplierViewSet,
 )
+from aihq.webhooks.api.views import DeliveryViewSet, EndpointViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -56,6 +59,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("use-cases", UseCaseViewSet, basename="usecase")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("sso-mappings", SsoMappingViewSet, basename="ssomapping")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("imports", ImportRunViewSet, basename="importrun")
 router.register("objectives", ObjectiveViewSet, basename="objective")
@@ -86,6 +90,11 @@ router.register("benefit-measurements", BenefitMeasurementViewSet, basename="ben
 router.register("costs", CostLineViewSet, basename="costline")
 router.register("gate-reviews", GateReviewViewSet, basename="gatereview")
 router.register("gate-conditions", GateConditionViewSet, basename="gatecondition")
+router.register("notifications", NotificationViewSet, basename="notification-api")
+router.register("reporting-cycles", ReportingCycleViewSet, basename="reportingcycle")
+router.register("cycle-confirmations", SubmissionViewSet, basename="submission")
+router.register("webhook-endpoints", EndpointViewSet, basename="webhookendpoint")
+router.register("webhook-deliveries", DeliveryViewSet, basename="webhookdelivery")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -99,5 +108,7 @@ urlpatterns = [
     path("use-cases/<int:pk>/evaluation/", UseCaseEvaluationView.as_view(), name="use-case-evaluation"),
     path("portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("evaluation-settings/", EvaluationSettingsView.as_view(), name="evaluation-settings-api"),
+    path("tasks/", TasksView.as_view(), name="tasks"),
+    path("notification-preferences/", NotificationPreferencesView.as_view(), name="notification-preferences-api"),
     path("", include(router.urls)),
 ]

@@ -7,6 +7,12 @@ SECRET_KEY          required in production; generated once into AIHQ_DATA_DIR in
 ALLOWED_HOSTS       comma-separated; required in production
 CSRF_TRUSTED_ORIGINS  comma-separated origins (https://aihq.example.org) behind a proxy
 AIHQ_SECURE_SSL_REDIRECT  "false" to let the proxy do HTTPS redirects (production)
+AIHQ_OIDC_CLIENT_ID  turns on single sign-on with an OpenID Connect provider (unset: off); then also
+    AIHQ_OIDC_CLIENT_SECRET, AIHQ_OIDC_AUTHORIZATION_ENDPOINT, AIHQ_OIDC_TOKEN_ENDPOINT,
+    AIHQ_OIDC_USERINFO_ENDPOINT, AIHQ_OIDC_JWKS_ENDPOINT (for RS*/ES* signatures), and optionally
+    AIHQ_OIDC_SIGN_ALGO (RS256), AIHQ_OIDC_SCOPES ("openid email profile"), AIHQ_OIDC_PROVIDER_NAME (the
+    button's label), AIHQ_OIDC_USERNAME_CLAIM (preferred_username), AIHQ_OIDC_GROUPS_CLAIM (groups),
+    AIHQ_OIDC_TIMEOUT (10 seconds)
 """
 
 from __future__ import annotations
@@ -120,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "aihq.core.context_processors.aihq",
+                "aihq.notifications.context_processors.notifications",
             ],
         },
     }
@@ -231,6 +238,10 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "aihq.registry.models.Stage",
         "GateStageEnum": "aihq.evaluation.api.serializers.GATE_STAGES",
         "GatedStageEnum": "aihq.evaluation.api.serializers.GATED_STAGES",
+        "MembershipSourceEnum": "aihq.accounts.models.MembershipSource",
+        "SourceEnum": "aihq.regulation.models.ClassificationSource",  # its name from before memberships had a source
+        "DeliveryStateEnum": "aihq.webhooks.models.DeliveryState",
+        "NotificationKindEnum": "aihq.notifications.kinds.Kind",  # notifications, preferences, webhook events
     },
 }
 
@@ -257,6 +268,8 @@ if os.environ.get("EMAIL_HOST") or PRODUCTION:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+# The daily digest goes from this hour (TIME_ZONE); the weekly one on Mondays from the same hour.
+AIHQ_DIGEST_HOUR = int(os.environ.get("AIHQ_DIGEST_HOUR", "7"))
 # Links in e-mails and webhook payloads point here.
 AIHQ_SITE_URL = os.environ.get("AIHQ_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Webhook endpoints must be HTTPS; plain HTTP is allowed only to these hosts (e.g. a receiver on loopback).
@@ -289,3 +302,38 @@ if PRODUCTION:
     # The header alone enrols nothing: a domain joins browsers' preload lists only when submitted.
     SECURE_HSTS_PRELOAD = _env_bool("AIHQ_HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Single sign-on (OpenID Connect), through mozilla-django-oidc. Off unless AIHQ_OIDC_CLIENT_ID is set; local
+# accounts keep signing in with a password either way. The provider must know the redirect URI
+# <site>/oidc/callback/. Who gets which role comes from the single sign-on mappings HQ admins keep (Roles page).
+AIHQ_OIDC_CLIENT_ID = os.environ.get("AIHQ_OIDC_CLIENT_ID", "").strip()
+AIHQ_OIDC_PROVIDER_NAME = os.environ.get("AIHQ_OIDC_PROVIDER_NAME", "").strip()
+AIHQ_OIDC_USERNAME_CLAIM = os.environ.get("AIHQ_OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
+AIHQ_OIDC_GROUPS_CLAIM = os.environ.get("AIHQ_OIDC_GROUPS_CLAIM", "").strip() or "groups"
+OIDC_RP_CLIENT_ID = AIHQ_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = os.environ.get("AIHQ_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("AIHQ_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("AIHQ_OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("AIHQ_OIDC_USERINFO_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("AIHQ_OIDC_JWKS_ENDPOINT", "").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("AIHQ_OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_RP_SCOPES = os.environ.get("AIHQ_OIDC_SCOPES", "").strip() or "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = int(os.environ.get("AIHQ_OIDC_TIMEOUT", "10"))  # seconds for each call to the provider
+# AIHQ's own views: 404 while single sign-on is off, failures back to the sign-in page with a message.
+OIDC_AUTHENTICATE_CLASS = "aihq.accounts.oidc.SsoAuthenticateView"
+OIDC_CALLBACK_CLASS = "aihq.accounts.oidc.SsoCallbackView"
+if AIHQ_OIDC_CLIENT_ID:
+    _oidc_required = [
+        "AIHQ_OIDC_CLIENT_SECRET",
+        "AIHQ_OIDC_AUTHORIZATION_ENDPOINT",
+        "AIHQ_OIDC_TOKEN_ENDPOINT",
+        "AIHQ_OIDC_USERINFO_ENDPOINT",
+    ]
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")):
+        _oidc_required.append("AIHQ_OIDC_JWKS_ENDPOINT")
+    _oidc_missing = [name for name in _oidc_required if not os.environ.get(name, "").strip()]
+    if _oidc_missing:
+        raise RuntimeError(f"AIHQ_OIDC_CLIENT_ID is set: set {', '.join(_oidc_missing)} too")
+# Always listed: it answers only the callback's logins while single sign-on is on, and sessions outlive a switch-off.
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "aihq.accounts.oidc.SsoBackend"]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("aihq.api_urls")),
     path("", include("aihq.accounts.urls")),
+    # Single sign-on (OpenID Connect): authenticate/, callback/ (404 while it is off), logout/.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("audit/", include("aihq.audit.urls")),
     path("", include("aihq.exchange.urls")),
     path("", include("aihq.objectives.urls")),

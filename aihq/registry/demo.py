@@ -75,7 +75,9 @@ def load_accounts(*, actor: Any) -> int:
         user = user_get_or_create(actor=actor, username=username, password=None, is_demo=True)
         if not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            # A reserved domain: the development mail backend writes messages to files, nothing leaves the machine.
+            user.email = user.email or f"{username}@demo.invalid"
+            user.save(update_fields=["password", "email"])
         membership_create(actor=actor, user=user, role=role, organisation=organisations[org_code] if org_code else None)
     return len(ACCOUNTS)
 
@@ -100,6 +102,7 @@ def load_demo(*, actor: Any) -> dict[str, int]:
     from aihq.objectives.demo import load_objectives
     from aihq.publication.demo import load_publication
     from aihq.regulation.demo import load_regulation
+    from aihq.routines.demo import load_routines
     from aihq.sovereignty.demo import load_supply_chain
 
     regions_created, _updated = load_regions(actor=actor, country="RU")
@@ -134,5 +137,6 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         **load_supply_chain(actor=actor),
         **load_publication(actor=actor),
         **load_evaluation(actor=actor),
+        **load_routines(actor=actor),
         "accounts": load_accounts(actor=actor),
     }

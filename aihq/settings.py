@@ -12,7 +12,7 @@ AIHQ_OIDC_CLIENT_ID  turns on single sign-on with an OpenID Connect provider (un
     AIHQ_OIDC_USERINFO_ENDPOINT, AIHQ_OIDC_JWKS_ENDPOINT (for RS*/ES* signatures), and optionally
     AIHQ_OIDC_SIGN_ALGO (RS256), AIHQ_OIDC_SCOPES ("openid email profile"), AIHQ_OIDC_PROVIDER_NAME (the
     button's label), AIHQ_OIDC_USERNAME_CLAIM (preferred_username), AIHQ_OIDC_GROUPS_CLAIM (groups),
-    AIHQ_OIDC_TIMEOUT (10 seconds)
+    AIHQ_OIDC_TIMEOUT (10 seconds), AIHQ_OIDC_ISSUER (ID tokens from another issuer are refused)
 """
 
 from __future__ import annotations
@@ -311,6 +311,9 @@ AIHQ_OIDC_PROVIDER_NAME = os.environ.get("AIHQ_OIDC_PROVIDER_NAME", "").strip()
 AIHQ_OIDC_USERNAME_CLAIM = os.environ.get("AIHQ_OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
 AIHQ_OIDC_GROUPS_CLAIM = os.environ.get("AIHQ_OIDC_GROUPS_CLAIM", "").strip() or "groups"
 OIDC_RP_CLIENT_ID = AIHQ_OIDC_CLIENT_ID
+# The provider's issuer (its discovery document's "issuer"): ID tokens from any other are refused. Set it with
+# providers whose signing keys serve several tenants (Entra ID's common endpoints).
+AIHQ_OIDC_ISSUER = os.environ.get("AIHQ_OIDC_ISSUER", "").strip()
 OIDC_RP_CLIENT_SECRET = os.environ.get("AIHQ_OIDC_CLIENT_SECRET", "")
 OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("AIHQ_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("AIHQ_OIDC_TOKEN_ENDPOINT", "").strip()

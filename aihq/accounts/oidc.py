@@ -65,6 +65,9 @@ class SsoBackend(OIDCAuthenticationBackend, AIHQModelBackend):  # type: ignore[m
         audiences = [audience] if isinstance(audience, str) else list(audience or [])
         if self.OIDC_RP_CLIENT_ID not in audiences:
             raise SuspiciousOperation("The ID token was issued to another client.")
+        issuer = settings.AIHQ_OIDC_ISSUER
+        if issuer and payload.get("iss") != issuer:
+            raise SuspiciousOperation("The ID token was issued by another provider.")
         return payload
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> User | None:

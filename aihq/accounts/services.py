@@ -224,13 +224,21 @@ _PROFILE_CLAIMS = [("email", "email", 254), ("first_name", "given_name", 150), (
 
 
 def _apply_profile_claims(user: User, claims: Mapping[str, Any]) -> list[str]:
-    """Copy e-mail and names from the claims the provider sent; returns the fields that changed."""
+    """Copy e-mail and names from the claims the provider sent; returns the fields that changed.
+
+    The e-mail only when the provider verified it and no other account has it: notifications go there, and
+    a first sign-in links accounts by it."""
     changed = []
     for field, claim, length in _PROFILE_CLAIMS:
         value = claims.get(claim)
         if not isinstance(value, str):
             continue
         value = value.strip()[:length]
+        if field == "email" and (
+            not sso.is_true(claims.get("email_verified"))
+            or User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists()
+        ):
+            continue
         if value and getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts import selectors, services
 from aihq.accounts.filtersets import MembershipFilterSet, SsoMappingFilterSet
-from aihq.accounts.models import Role, User
+from aihq.accounts.models import MembershipSource, Role, User
 from aihq.accounts.oidc import provider_name, sso_enabled
 from aihq.accounts.permissions import scope_for
 from aihq.registry.models import Organisation
@@ -140,6 +140,15 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Role revoked."))
+        if membership.source == MembershipSource.SSO:
+            messages.warning(
+                request,
+                _(
+                    "Single sign-on gave this role: it comes back at the user's next sign-in while a mapping still "
+                    "gives it. Change the mapping or the user's groups at the identity provider, or deactivate the "
+                    "user."
+                ),
+            )
     return redirect("membership-list")
 
 

@@ -51,24 +51,45 @@ def _url(name_: str, *args: Any) -> str:
     return reverse(name_, args=args)
 
 
-def _reminder(p: Payload) -> Message:
-    organisation, cycle = name(p["organisation"]), name(p["cycle"])
-    days = int(p["days"])
+def _when(p: Payload) -> str:
+    """How the report stands as the message is sent: due in n days, due today, n days overdue."""
+    days = int(p.get("late", p["days"]))
     if days < 0:
-        when = ngettext("due in %(n)d day", "due in %(n)d days", -days) % {"n": -days}
-    elif days == 0:
-        when = _("due today")
-    else:
-        when = ngettext("%(n)d day overdue", "%(n)d days overdue", days) % {"n": days}
+        return ngettext("due in %(n)d day", "due in %(n)d days", -days) % {"n": -days}
+    if days == 0:
+        return _("due today")
+    return ngettext("%(n)d day overdue", "%(n)d days overdue", days) % {"n": days}
+
+
+def _reminder(p: Payload) -> Message:
+    cycle, period = name(p["cycle"]), day(p["period_end"])
+    if "organisations" in p:  # the HQ's escalation: every organisation still owing, in one message
+        count = int(p["organisation_count"])
+        title = ngettext(
+            "%(cycle)s for %(period)s: %(count)d organisation %(when)s",
+            "%(cycle)s for %(period)s: %(count)d organisations %(when)s",
+            count,
+        ) % {"cycle": cycle, "period": period, "count": count, "when": _when(p)}
+        owing = ", ".join(f"{name(o)} ({o['reported']}/{o['expected']})" for o in p["organisations"])
+        more = count - len(p["organisations"])
+        lines = [
+            _("Due %(due)s and not reported yet: %(organisations)s.")
+            % {"due": day(p["due_date"]), "organisations": owing},
+        ]
+        if more > 0:
+            lines.append(ngettext("And %(n)d more organisation.", "And %(n)d more organisations.", more) % {"n": more})
+        lines.append(_("You receive this escalation as %(role)s.") % {"role": _("the headquarters")})
+        return Message(title, "\n".join(lines), _url("cycle-detail", p["cycle"]["id"]))
+    organisation = name(p["organisation"])
     title = _("%(cycle)s for %(period)s: %(when)s — %(organisation)s") % {
         "cycle": cycle,
-        "period": day(p["period_end"]),
-        "when": when,
+        "period": period,
+        "when": _when(p),
         "organisation": organisation,
     }
     lines = [
         _("%(organisation)s reports %(cycle)s for the period ending %(period)s by %(due)s.")
-        % {"organisation": organisation, "cycle": cycle, "period": day(p["period_end"]), "due": day(p["due_date"])}
+        % {"organisation": organisation, "cycle": cycle, "period": period, "due": day(p["due_date"])}
     ]
     if p.get("missing"):
         lines.append(_("Still missing: %(items)s.") % {"items": ", ".join(name(m) for m in p["missing"])})
@@ -154,13 +175,15 @@ def _rag(p: Payload) -> Message:
 
 
 def _duplicate(p: Payload) -> Message:
-    a, b = p["use_cases"]
-    title = _("Possible duplicates: %(a)s and %(b)s") % {"a": a["name"], "b": b["name"]}
-    body = _("%(a_org)s and %(b_org)s describe similar use cases (similarity %(score)s).") % {
-        "a_org": name(a["organisation"]),
-        "b_org": name(b["organisation"]),
-        "score": formats.number_format(p["score"], 2),
+    other = name(p["other_organisation"])
+    title = _("Possible duplicate: %(use_case)s and a use case of %(organisation)s") % {
+        "use_case": p["use_case"]["name"],
+        "organisation": other,
     }
+    body = _(
+        "%(organisation)s has a use case similar to yours (similarity %(score)s). The duplicate review decides "
+        "whether to share, reuse or merge."
+    ) % {"organisation": other, "score": formats.number_format(p["score"], 2)}
     return Message(title, body, _url("coordination"))
 
 

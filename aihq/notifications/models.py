@@ -62,6 +62,7 @@ class Notification(TimeStampedModel):
     email_state = models.CharField(_("e-mail"), max_length=10, choices=EmailState.choices, default=EmailState.PENDING)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_retry_at = models.DateTimeField(_("e-mail retried from"), null=True, blank=True)
     email_error = models.CharField(_("e-mail error"), max_length=500, blank=True)
 
     scope_kind: ClassVar[ScopeKind] = "own"

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from aihq.core.forms import ServiceModelForm
 from aihq.objectives.models import Indicator
 from aihq.registry.models import Organisation
-from aihq.routines.models import MAX_DAYS, MIN_DAYS, Audience, ReportingCycle
+from aihq.routines.models import MAX_DAYS, MAX_STEPS, MIN_DAYS, Audience, ReportingCycle
 
-STEPS = 6
+STEPS = 6  # rows shown for a new cycle; an existing one shows all its steps and a free row (up to MAX_STEPS)
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -33,8 +33,9 @@ class CycleForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.order_by("code")  # type: ignore[attr-defined]
         self.fields["indicators"].queryset = Indicator.objects.order_by("code")  # type: ignore[attr-defined]
-        schedule = self.instance.schedule if self.instance.pk or self.instance.schedule else []
-        for i in range(STEPS):
+        schedule = self.instance.schedule or []
+        self.steps = min(MAX_STEPS, max(STEPS, len(schedule) + 1))
+        for i in range(self.steps):
             step = schedule[i] if i < len(schedule) else None
             self.fields[f"step_days_{i}"] = forms.IntegerField(
                 label=_("Days from the due date"),
@@ -52,12 +53,12 @@ class CycleForm(ServiceModelForm):
             )
 
     def step_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"step_days_{i}"], self[f"step_to_{i}"]) for i in range(STEPS)]
+        return [(self[f"step_days_{i}"], self[f"step_to_{i}"]) for i in range(self.steps)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         steps = []
-        for i in range(STEPS):
+        for i in range(self.steps):
             days, to = data.pop(f"step_days_{i}", None), data.pop(f"step_to_{i}", "")
             if days is None and not to:
                 continue

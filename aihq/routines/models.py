@@ -28,6 +28,7 @@ class Audience(models.TextChoices):
 
 
 MIN_DAYS, MAX_DAYS, MAX_STEPS = -90, 180, 12
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a cycle's first period: far dates would only overflow the calendar
 
 
 def default_schedule() -> list[dict[str, Any]]:
@@ -119,6 +120,10 @@ class ReportingCycle(TimeStampedModel):
             raise ValidationError({"name_en": _("Give the name in English or in Russian.")})
         if self.due_days > 365:
             raise ValidationError({"due_days": _("A report cannot be due more than a year after its period.")})
+        if self.starts_on and not FIRST_YEAR <= self.starts_on.year <= LAST_YEAR:
+            raise ValidationError(
+                {"starts_on": _("Give a date from %(first)d to %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR}}
+            )
         self.schedule = clean_schedule(self.schedule)
 
 

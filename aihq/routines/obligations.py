@@ -99,15 +99,12 @@ def obligations(
     expected: dict[int, list[dict[str, Any]]] = defaultdict(list)  # organisation -> items it owes
     done: set[tuple[int, str, int]] = set()
     if cycle.kind == CycleKind.INDICATOR_MEASUREMENTS:
-        indicators = list(cycle.indicators.all().prefetch_related("reporting_organisations"))
-        for indicator in indicators:
-            owers = chosen or {o.pk for o in indicator.reporting_organisations.all()}
-            for org in owers:
-                expected[org].append(
-                    _named("indicator", indicator.pk, indicator.name_en, indicator.name_ru, indicator.code)
-                )
+        indicator_ids, owed = _indicator_expectations(cycle)
+        for org, items in owed.items():
+            if wanted is None or org in wanted:
+                expected[org] = items
         reported = Measurement.objects.filter(
-            indicator__in=indicators,
+            indicator__in=indicator_ids,
             organisation__in=_narrow(expected, wanted),
             period_end__gt=start,
             period_end__lte=period_end,
@@ -130,13 +127,14 @@ def obligations(
                     labels.append(f"{use_case} ({metric or MetricKind(kind).label})")
             expected[org].append(_named("metric", pk, *labels))
             ids.append(pk)
-        measured = BenefitMeasurement.objects.filter(metric__in=ids, measured_on__gt=start, measured_on__lte=due)
+        # A measurement counts for the period its date falls in: one period each, never two.
+        measured = BenefitMeasurement.objects.filter(metric__in=ids, measured_on__gt=start, measured_on__lte=period_end)
         done = {
             (org, "metric", pk) for pk, org in measured.values_list("metric_id", "metric__use_case__organisation_id")
         }
     else:
         owers = chosen or set(UseCase.objects.order_by().values_list("organisation_id", flat=True).distinct())
-        for org in owers:
+        for org in owers if wanted is None else owers & wanted:
             expected[org].append({"kind": "inventory", "id": org, "name_en": "inventory", "name_ru": "реестр"})
         confirmed = Submission.objects.filter(cycle=cycle, period_end=period_end).values_list(
             "organisation_id", flat=True
@@ -152,6 +150,23 @@ def obligations(
     return sorted(result, key=lambda o: o.organisation.code)
 
 
+def _indicator_expectations(cycle: ReportingCycle) -> tuple[list[int], dict[int, list[dict[str, Any]]]]:
+    """The cycle's indicators and, for each organisation, those it reports — read once per cycle object, however
+    many periods are looked at."""
+    cached: tuple[list[int], dict[int, list[dict[str, Any]]]] | None = getattr(cycle, "_expectations", None)
+    if cached is None:
+        chosen = {o.pk for o in cycle.organisations.all()}
+        owed: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        indicators = list(cycle.indicators.all().prefetch_related("reporting_organisations"))
+        for indicator in indicators:
+            item = _named("indicator", indicator.pk, indicator.name_en, indicator.name_ru, indicator.code)
+            for org in chosen or {o.pk for o in indicator.reporting_organisations.all()}:
+                owed[org].append(item)
+        cached = ([i.pk for i in indicators], dict(owed))
+        cycle._expectations = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _narrow(expected: dict[int, Any], wanted: set[int] | None) -> list[int]:
     return [org for org in expected if wanted is None or org in wanted]
 
@@ -161,7 +176,7 @@ def open_obligations(
     organisation_ids: Iterable[int],
     today: dt.date,
     *,
-    back: int = 92,
+    back: int = 400,
     ahead: int = 31,
 ) -> list[Obligation]:
     """Obligations of these organisations not yet done, due from ``back`` days ago to ``ahead`` days from today."""

@@ -67,54 +67,99 @@ def reminder_key(obligation: Obligation, step: dict[str, Any]) -> str:
     return f"cycle:{o.cycle.pk}:{o.organisation.pk}:{o.period_end.isoformat()}:{step['days']}:{step['to']}"
 
 
+def hq_key(cycle: ReportingCycle, period_end: dt.date, step: dict[str, Any]) -> str:
+    return f"cycle:{cycle.pk}:hq:{period_end.isoformat()}:{step['days']}"
+
+
 def send_reminders(today: dt.date, people: People, summary: Summary) -> None:
     """Each step of each cycle's schedule whose day has come, for each organisation that has not reported."""
     for cycle in ReportingCycle.objects.filter(active=True).prefetch_related("organisations", "indicators"):
-        steps = cycle.schedule or []
-        if not steps:
+        try:
+            _cycle_reminders(cycle, today, people, summary)
+        except Exception:  # one broken cycle never stops the others' reminders
+            log.exception("reminders of reporting cycle %s failed", cycle.pk)
+            summary.add("failed cycles")
+
+
+def _cycle_reminders(cycle: ReportingCycle, today: dt.date, people: People, summary: Summary) -> None:
+    steps = cycle.schedule or []
+    if not steps:
+        return
+    first = min(s["days"] for s in steps)
+    last = max(s["days"] for s in steps)
+    earliest = max(cycle.created_at.date(), today - CATCH_UP)
+    for end in period_ends(cycle, earliest - dt.timedelta(days=last), today - dt.timedelta(days=first)):
+        come = [s for s in steps if earliest <= end + dt.timedelta(days=cycle.due_days + s["days"]) <= today]
+        # After a gap (the job was not running) only the latest step to each audience goes, not every one missed.
+        latest = {s["to"]: s for s in sorted(come, key=lambda s: s["days"])}
+        if not latest:
             continue
-        first = min(s["days"] for s in steps)
-        last = max(s["days"] for s in steps)
-        earliest = max(cycle.created_at.date(), today - CATCH_UP)
-        ends = period_ends(cycle, earliest - dt.timedelta(days=last), today - dt.timedelta(days=first))
-        for end in ends:
-            come = [s for s in steps if earliest <= end + dt.timedelta(days=cycle.due_days + s["days"]) <= today]
-            # After a gap (the job was not running) only the latest step to each audience goes, not every one missed.
-            latest = {s["to"]: s for s in sorted(come, key=lambda s: s["days"])}
-            due_steps = list(latest.values())
-            if not due_steps:
-                continue
-            for obligation in obligations(cycle, end):
-                if obligation.done:
-                    continue
-                keys = {reminder_key(obligation, s): s for s in due_steps}
-                for key in set(keys) - emitted(keys):
-                    _remind(obligation, keys[key], key, people, summary)
+        owing = [o for o in obligations(cycle, end) if not o.done]
+        if not owing:
+            continue
+        local = [s for s in latest.values() if s["to"] != Audience.HQ]
+        keys = {reminder_key(o, s): (o, s) for o in owing for s in local}
+        for key in sorted(set(keys) - emitted(keys)):
+            _remind(*keys[key], key, today, people, summary)
+        hq = latest.get(Audience.HQ)
+        if hq and not emitted([hq_key(cycle, end, hq)]):
+            _escalate_to_hq(cycle, end, hq, owing, today, people, summary)
 
 
-def _remind(obligation: Obligation, step: dict[str, Any], key: str, people: People, summary: Summary) -> None:
-    org = obligation.organisation
-    to = step["to"]
-    if to == Audience.EDITORS:
-        recipients, kind = people.editors(org.pk), Kind.REMINDER
-    elif to == Audience.COORDINATORS:
-        recipients, kind = people.coordinators(org.pk), Kind.ESCALATION
-    else:
-        recipients, kind = people.hq(), Kind.ESCALATION
-    cycle = obligation.cycle
-    payload = {
+def _base_payload(
+    cycle: ReportingCycle, obligation: Obligation, step: dict[str, Any], today: dt.date
+) -> dict[str, Any]:
+    return {
         "cycle": {"id": cycle.pk, "name_en": cycle.name_en, "name_ru": cycle.name_ru, "kind": cycle.kind},
-        "organisation": _org(org),
         "period_end": obligation.period_end.isoformat(),
         "due_date": obligation.due_date.isoformat(),
         "days": step["days"],
-        "to": to,
+        "late": (today - obligation.due_date).days,  # as sent: a reminder sent late says how late it really is
+        "to": step["to"],
+    }
+
+
+def _remind(
+    obligation: Obligation, step: dict[str, Any], key: str, today: dt.date, people: People, summary: Summary
+) -> None:
+    """A reminder to the organisation's editors, or an escalation to its coordinators (the HQ's when it has
+    none anywhere above it)."""
+    org = obligation.organisation
+    if step["to"] == Audience.EDITORS:
+        recipients, kind = people.editors(org.pk), Kind.REMINDER
+    else:
+        recipients, kind = people.coordinators(org.pk), Kind.ESCALATION
+        if not recipients:  # nobody coordinates it, here or above: the HQ hears instead
+            recipients, step = people.hq(), {**step, "to": Audience.HQ}
+    payload = {
+        **_base_payload(obligation.cycle, obligation, step, today),
+        "organisation": _org(org),
         "expected": obligation.expected,
         "missing": obligation.missing[:20],
         "missing_count": len(obligation.missing),
     }
     if emit(kind, key, payload=payload, recipients=recipients, organisation=org, occurred_at=summary.now):
         summary.add("reminders" if kind == Kind.REMINDER else "escalations")
+
+
+def _escalate_to_hq(
+    cycle: ReportingCycle,
+    end: dt.date,
+    step: dict[str, Any],
+    owing: list[Obligation],
+    today: dt.date,
+    people: People,
+    summary: Summary,
+) -> None:
+    """One escalation to the HQ per cycle, period and step, naming every organisation still owing."""
+    payload = {
+        **_base_payload(cycle, owing[0], step, today),
+        "organisations": [{**_org(o.organisation), "reported": o.reported, "expected": o.expected} for o in owing[:50]],
+        "organisation_count": len(owing),
+    }
+    key = hq_key(cycle, end, step)
+    if emit(Kind.ESCALATION, key, payload=payload, recipients=people.hq(), occurred_at=summary.now):
+        summary.add("escalations")
 
 
 # --- events the scanners find -------------------------------------------------------------------------------
@@ -129,7 +174,7 @@ def _new(candidates: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 def serious_incidents(now: dt.datetime, people: People, summary: Summary) -> None:
     rows = (
-        Incident.objects.filter(severity__in=SERIOUS, created_at__gte=now - LOOK_BACK)
+        Incident.objects.filter(severity__in=SERIOUS, updated_at__gte=now - LOOK_BACK)
         .exclude(status=IncidentStatus.CLOSED)
         .select_related("use_case__organisation")
     )
@@ -286,8 +331,8 @@ def red_indicators(today: dt.date, people: People, summary: Summary) -> None:
             RagState.objects.create(indicator=indicator, rag=rag, since=today)
         elif state.rag != rag:
             RagState.objects.filter(pk=state.pk).update(rag=rag, since=today)
-        if rag != "red" or previous == "red":
-            continue
+        if state is None or rag != "red" or previous == "red":
+            continue  # the first look only records where each indicator stands: nothing "turned" red
         responsible = indicator.responsible
         payload = {
             "indicator": {
@@ -308,29 +353,30 @@ def red_indicators(today: dt.date, people: People, summary: Summary) -> None:
 
 
 def duplicate_pairs(now: dt.datetime, people: People, summary: Summary) -> None:
-    """New pairs of similar use cases across two organisations, to both organisations' coordinators."""
+    """New pairs of similar use cases across two organisations: each organisation's coordinators hear of their own
+    use case and the other organisation's name — not the other use case, which they may not be allowed to see."""
     rows = SimilarPair.objects.filter(created_at__gte=now - LOOK_BACK).select_related(
         "use_case_a__organisation", "use_case_b__organisation"
     )
     rows = rows.exclude(use_case_a__organisation=F("use_case_b__organisation"))
     decided = set(PairDecision.objects.values_list("use_case_a_id", "use_case_b_id"))
-    candidates = {
-        f"duplicate:{p.use_case_a_id}:{p.use_case_b_id}": p
-        for p in rows
-        if (p.use_case_a_id, p.use_case_b_id) not in decided
-    }
-    for key, pair in _new(candidates):
-        a, b = pair.use_case_a, pair.use_case_b
-        payload = {"use_cases": [_use_case(a), _use_case(b)], "score": round(pair.score, 3)}
-        recipients = people.coordinators(a.organisation_id) + people.coordinators(b.organisation_id)
-        if emit(
-            Kind.DUPLICATE_PAIR,
-            key,
-            payload=payload,
-            recipients=recipients,
-            organisation=a.organisation_id,
-            occurred_at=summary.now,
-        ):
+    candidates = {}
+    for pair in rows:
+        if (pair.use_case_a_id, pair.use_case_b_id) in decided:
+            continue
+        for own, other in ((pair.use_case_a, pair.use_case_b), (pair.use_case_b, pair.use_case_a)):
+            key = f"duplicate:{pair.use_case_a_id}:{pair.use_case_b_id}:{own.organisation_id}"
+            candidates[key] = (pair, own, other)
+    for key, (pair, own, other) in _new(candidates):
+        payload = {
+            "use_case": _use_case(own),
+            "other_organisation": _org(other.organisation),
+            "score": round(pair.score, 3),
+        }
+        org_id = own.organisation_id
+        recipients = people.coordinators(org_id)
+        if emit(Kind.DUPLICATE_PAIR, key, payload=payload, recipients=recipients, organisation=org_id,
+                occurred_at=summary.now):  # fmt: skip
             summary.add("duplicates")
 
 
@@ -340,8 +386,8 @@ def duplicate_pairs(now: dt.datetime, people: People, summary: Summary) -> None:
 def weekly_digests(now: dt.datetime, summary: Summary) -> None:
     """On Mondays from the digest hour: to each coordinator and HQ admin, what is late in what they look after."""
     local = timezone.localtime(now)
-    if local.isoweekday() != 1 or not mailer.digest_due(now):
-        return
+    if local.isoweekday() == 1 and not mailer.digest_due(now):
+        return  # from Monday's digest hour; a week whose Monday run was missed still gets it, once
     year, week, _day = local.isocalendar()
     period = f"week:{year}-W{week:02d}"
     today = local.date()
@@ -407,7 +453,12 @@ def run_routines(now: dt.datetime | None = None, *, send: bool = True) -> Summar
     now = now or timezone.now()
     today = timezone.localdate(now)
     summary = Summary(now)
-    people = People()
+    try:
+        people = People()
+    except Exception:
+        log.exception("routines could not read who to tell")
+        summary.add("failed steps")
+        return summary
     steps: list[tuple[str, Any]] = [
         ("reminders", lambda: send_reminders(today, people, summary)),
         ("incidents", lambda: serious_incidents(now, people, summary)),

@@ -19,19 +19,23 @@ def cycles(user: Any) -> QuerySet[ReportingCycle]:
     return ReportingCycle.objects.restrict(user).prefetch_related("organisations", "indicators")  # type: ignore[no-any-return]
 
 
-def reporting_orgs(user: Any) -> list[int] | None:
-    """The organisations a user reports for (None: all of them, for HQ admins)."""
+def visible_orgs(user: Any) -> list[int] | None:
+    """The organisations whose reporting a user may read (None: all of them, for HQ admins and auditors)."""
     scope = scope_for(user)
-    if scope.is_hq_admin:
+    if scope.sees_everything:
         return None
-    return sorted(scope.change_org_ids)
+    return sorted(scope.view_org_ids)
 
 
-def my_tasks(user: Any, today: dt.date, *, ahead: int = 31) -> list[Obligation]:
-    """What the organisations the user reports for still owe: overdue, due soon, or due within ``ahead`` days."""
-    org_ids = reporting_orgs(user)
-    if org_ids is None:
+def my_tasks(user: Any, today: dt.date, *, everyone: bool = False, ahead: int = 31) -> list[Obligation]:
+    """What the organisations the user reports for still owe: overdue, or due within ``ahead`` days.
+
+    ``everyone``: for an HQ admin, what every organisation owes (the HQ's watch list) rather than their own."""
+    scope = scope_for(user)
+    if everyone and scope.is_hq_admin:
         org_ids = list(Organisation.objects.values_list("pk", flat=True))
+    else:
+        org_ids = sorted(scope.change_org_ids)
     if not org_ids:
         return []
     active = list(cycles(user).filter(active=True))
@@ -56,7 +60,7 @@ def cycle_periods(cycle: ReportingCycle, user: Any, today: dt.date, count: int =
     ends = [e for e in ends if e <= last][-count:]
     if not ends and cycle.starts_on > today:
         ends = [period_end_on(cycle.frequency, cycle.starts_on)]
-    org_ids = reporting_orgs(user)
+    org_ids = visible_orgs(user)
     return [
         CyclePeriod(end, end + dt.timedelta(days=cycle.due_days), obligations(cycle, end, org_ids))
         for end in reversed(ends)
@@ -66,7 +70,7 @@ def cycle_periods(cycle: ReportingCycle, user: Any, today: dt.date, count: int =
 def reminders_sent(cycle: ReportingCycle, user: Any) -> QuerySet[Event]:
     """The reminders and escalations this cycle has given (HQ admins see all; others, their organisations')."""
     events = Event.objects.filter(key__startswith=f"cycle:{cycle.pk}:").select_related("organisation")
-    org_ids = reporting_orgs(user)
+    org_ids = visible_orgs(user)
     if org_ids is not None:
         events = events.filter(organisation__in=org_ids)
     return events.order_by("-occurred_at", "-pk")

@@ -24,7 +24,7 @@ from aihq.routines.models import ReportingCycle
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    tasks = selectors.my_tasks(request.user, today)
+    tasks = selectors.my_tasks(request.user, today, everyone=True)
     state = request.GET.get("state", "")
     if state in ("due", "overdue"):
         tasks = [t for t in tasks if t.state(today) == state]
@@ -63,7 +63,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": selectors.cycle_periods(cycle, request.user, today),
             "sent": Paginator(selectors.reminders_sent(cycle, request.user), 50).get_page(request.GET.get("page")),
             "is_hq_admin": scope_for(request.user).is_hq_admin,
-            "confirm_form": ConfirmForm(),
+            "changeable": scope_for(request.user).change_org_ids,
         },
     )
 

@@ -121,7 +121,13 @@ def _send(delivery: Delivery) -> tuple[int | None, str, int]:
 
 
 def attempt(delivery: Delivery, now: dt.datetime | None = None) -> str:
-    """Send one claimed delivery, log the attempt and move it on; returns its new state."""
+    """Send one claimed delivery, log the attempt and move it on; returns its new state ("" when another worker
+    took it back because this one's lease ran out while it sent others: that worker sends it, not this one)."""
+    renewed = (
+        max(now or timezone.now(), timezone.now()) + LEASE
+    )  # the lease covers this attempt, however long the batch
+    if not Delivery.objects.filter(pk=delivery.pk, lease=delivery.lease).update(next_attempt_at=renewed):
+        return ""
     status, error, duration = _send(delivery)
     at = now or timezone.now()
     attempts = delivery.attempts + 1
@@ -152,7 +158,9 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 200) -> DeliverySum
     for delivery in claim_due(now, limit):
         summary.claimed += 1
         state = attempt(delivery, now)
-        if state == DeliveryState.SUCCEEDED:
+        if not state:
+            summary.claimed -= 1
+        elif state == DeliveryState.SUCCEEDED:
             summary.succeeded += 1
         elif state == DeliveryState.RETRYING:
             summary.retrying += 1

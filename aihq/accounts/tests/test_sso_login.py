@@ -366,3 +366,16 @@ def test_a_wrong_client_secret_fails_at_the_token_endpoint(live_server, sso_on, 
     assert landed.url.startswith(f"{live_server.url}/login/")
     assert _signed_in_as(browser, live_server) is None
     assert not User.objects.filter(username="alice").exists()
+
+
+def test_an_id_token_from_another_issuer_is_refused(live_server, sso_on, mappings, settings):
+    """With AIHQ_OIDC_ISSUER pinned, a token the provider issued under another name signs no one in; with the
+    provider's own issuer it does."""
+    settings.AIHQ_OIDC_ISSUER = "https://login.other-tenant.example/v2.0"
+    sso_on.set_groups("alice", "analysts")
+    browser, landed = sso_login(live_server, *ALICE)
+    assert landed.url.startswith(f"{live_server.url}/login/")
+    assert not User.objects.filter(username="alice").exists()
+    settings.AIHQ_OIDC_ISSUER = sso_on.issuer
+    browser, landed = sso_login(live_server, *ALICE)
+    assert _signed_in_as(browser, live_server) == "alice"

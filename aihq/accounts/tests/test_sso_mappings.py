@@ -214,3 +214,15 @@ def test_password_logins_do_not_reach_the_provider(world, sso_settings, caplog):
     failed = Client().post("/login/?code=x&state=y", {"username": "editor_b", "password": "wrong"})
     assert failed.status_code == 200
     assert "Single sign-on refused" not in caplog.text
+
+
+def test_revoking_a_role_single_sign_on_gave_warns_it_comes_back(world, page_client_for):
+    from aihq.accounts.models import Membership
+
+    granted = Membership.objects.create(user=world.users["norole"], role="viewer", organisation=world.org_b,
+                                        source="sso")  # fmt: skip
+    response = page_client_for("hq_admin").post(f"/roles/{granted.pk}/revoke/", follow=True)
+    page = response.content.decode()
+    assert "Role revoked." in page
+    assert "comes back at the user" in page
+    assert not Membership.objects.filter(pk=granted.pk).exists()

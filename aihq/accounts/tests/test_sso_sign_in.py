@@ -49,10 +49,25 @@ def test_what_sso_writes_is_audited_under_its_own_name(mappings):
 
 def test_the_next_login_finds_the_user_by_identity_even_if_the_username_changed(mappings):
     first = sign_in(preferred_username="dana")
-    again = sign_in(preferred_username="dana.renamed", email="new@example.org")
+    again = sign_in(preferred_username="dana.renamed", email="new@example.org", email_verified=True)
     assert again.pk == first.pk
     assert again.username == "dana"  # usernames are AIHQ's; e-mail and names follow the provider
     assert again.email == "new@example.org"
+
+
+def test_an_unverified_or_taken_email_is_not_copied(world, mappings):
+    """An address the provider has not verified, or one another account has, never becomes this user's (it is
+    where their notifications go, and what a first sign-in links accounts by)."""
+    world.users["hq_admin"].email = "chief@hq.example"
+    world.users["hq_admin"].save()
+    user = sign_in(preferred_username="mallory", email="mallory@example.org")
+    assert user.username == "mallory"
+    assert user.email == ""  # not verified
+    user = sign_in(preferred_username="mallory", email="mallory@example.org", email_verified=True)
+    assert user.email == "mallory@example.org"
+    user = sign_in(preferred_username="mallory", email="chief@hq.example", email_verified=True)
+    assert user.username == "mallory"
+    assert user.email == "mallory@example.org"  # another account's address: kept out
 
 
 def test_a_local_username_is_never_taken_over(world):

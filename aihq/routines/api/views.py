@@ -6,12 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import generics, mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
-from rest_framework.views import APIView
 
 from aihq.core.api import VersionedMixin
 from aihq.registry.api.views import ScopedViewSetMixin
@@ -44,24 +45,31 @@ class ReportingCycleViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelVi
         services.cycle_delete(actor=self.request.user, cycle=instance)
 
 
-class TasksView(APIView):
-    """What the organisations you report for still owe: overdue, or due within a month (HQ admins: everyone's)."""
+class TasksView(generics.ListAPIView):  # type: ignore[type-arg]
+    """What the organisations you report for still owe: overdue, or due within a month (HQ admins: every
+    organisation's). Filter ``state=due`` or ``state=overdue``."""
+
+    serializer_class = TaskSerializer
+    filter_backends: list[Any] = []
 
     @extend_schema(
         parameters=[OpenApiParameter("state", str, enum=["due", "overdue"], description="Only these.")],
-        responses={200: TaskSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def get_queryset(self) -> Any:
         today = timezone.localdate()
-        tasks = selectors.my_tasks(request.user, today)
-        state = request.query_params.get("state", "")
+        tasks = selectors.my_tasks(self.request.user, today, everyone=True)
+        state = self.request.query_params.get("state", "")
         if state:
             if state not in ("due", "overdue"):
-                from rest_framework.exceptions import ValidationError
-
-                raise ValidationError({"state": ["Use due or overdue."]})
+                raise ValidationError({"state": [_("Use due or overdue.")]})
             tasks = [t for t in tasks if t.state(today) == state]
-        return Response(TaskSerializer(tasks, many=True, context={"today": today}).data)
+        return tasks
 
 
 class SubmissionViewSet(

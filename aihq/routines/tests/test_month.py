@@ -121,7 +121,8 @@ def test_a_month_of_reminders_and_escalations(month, smtp_server):
     assert "/tasks/" in text
     assert "<a href=" in html
     english = next(m for m in smtp_server.to("hq@example.org") if m["X-AIHQ-Kind"] == "escalation")
-    assert "Ministry C" in english["Subject"]
+    assert "1 organisation 10 days overdue" in english["Subject"]
+    assert "Ministry C (0/1)" in english.get_body(("plain",)).get_content()
     assert "escalation as the headquarters" in english.get_body(("plain",)).get_content()
     assert Event.objects.filter(kind__in=["reminder", "escalation"]).count() == 8
 
@@ -145,7 +146,26 @@ def test_a_failing_mail_server_loses_nothing(month, settings):
     assert summary.counts.get("reminders") == 3
     waiting = Notification.objects.filter(kind="reminder")
     assert {n.email_state for n in waiting} == {"pending"}
-    assert all(n.email_attempts == 1 and n.email_error for n in waiting)
+    assert all(n.email_error for n in waiting)
+    assert {n.email_attempts for n in waiting} == {0}  # nothing was tried: no attempt used up
+
+
+def test_mail_down_for_hours_then_back(month, settings, smtp_server):
+    """The relay is down for six hours of runs every five minutes; when it is back, every reminder goes, once."""
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = 9, 2  # nothing listens there
+    start = _at(month.period + dt.timedelta(days=3), 1)
+    for run in range(0, 6 * 60, 5):
+        run_routines(start + dt.timedelta(minutes=run), send=False)
+        from aihq.notifications.mailer import send_pending
+
+        send_pending(start + dt.timedelta(minutes=run))
+    assert not smtp_server.messages
+    assert not Notification.objects.filter(email_state="failed").exists()
+    settings.EMAIL_PORT = port
+    send_pending(start + dt.timedelta(hours=6, minutes=5))
+    assert sorted(m["X-Envelope-To"] for m in smtp_server.messages) == [f"editor_{c}@example.org" for c in "ABC"]
+    assert set(Notification.objects.values_list("email_state", flat=True)) == {"sent"}
 
 
 def test_after_a_gap_only_the_latest_step_goes(month, smtp_server):

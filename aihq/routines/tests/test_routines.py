@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from aihq.audit.models import AuditEvent
-from aihq.coordination.models import SimilarPair
+from aihq.coordination.models import PairDecision, SimilarPair
 from aihq.evaluation import services as evaluation_services
 from aihq.evaluation.models import BenefitMeasurement, BenefitMetric
 from aihq.notifications.models import DigestSent, Event, Notification
@@ -112,7 +112,7 @@ def test_indicator_obligations_follow_the_measurements(world, system_actor, indi
     assert rows["B"].state(D(2026, 7, 20)) == "due"
     assert rows["B"].state(D(2026, 7, 21)) == "overdue"
     # The cycle's own organisations replace the indicator's.
-    services.cycle_update(actor=system_actor, cycle=cycle, organisations=[world.org_a1])
+    cycle = services.cycle_update(actor=system_actor, cycle=cycle, organisations=[world.org_a1])
     assert [o.organisation.code for o in obligations(cycle, D(2026, 6, 30))] == ["A1"]
 
 
@@ -122,9 +122,14 @@ def test_benefit_obligations_need_a_measurement_in_the_period(world, system_acto
     UseCase.objects.update(created_at=timezone.make_aware(dt.datetime(2026, 1, 1)))
     metric = BenefitMetric.objects.create(use_case=world.uc_a, kind="accuracy", unit="%")
     BenefitMetric.objects.create(use_case=world.uc_b, kind="throughput")
-    BenefitMeasurement.objects.create(metric=metric, measured_on=D(2026, 10, 5), value=90, source="log")
+    BenefitMeasurement.objects.create(metric=metric, measured_on=D(2026, 9, 30), value=90, source="log")
+    BenefitMeasurement.objects.create(metric=metric, measured_on=D(2026, 10, 5), value=91, source="log")
     rows = {o.organisation.code: o for o in obligations(cycle, D(2026, 9, 30))}
-    assert rows["A"].done  # measured within the period's report window (by 15 October)
+    assert rows["A"].done  # measured within the quarter
+    q4 = {o.organisation.code: o for o in obligations(cycle, D(2026, 12, 31))}
+    assert q4["A"].done  # the 5 October measurement counts for Q4 only
+    BenefitMeasurement.objects.filter(measured_on=D(2026, 9, 30)).delete()
+    assert not {o.organisation.code: o for o in obligations(cycle, D(2026, 9, 30))}["A"].done
     assert not rows["B"].done
     assert rows["B"].missing[0]["name_en"] == "Forecast B (Throughput)"
     assert rows["B"].missing[0]["name_ru"].startswith("Forecast B (")
@@ -235,25 +240,34 @@ def test_an_indicator_turning_red_is_told_once(world, indicator, system_actor):
     run_routines(send=False)
     assert not Event.objects.filter(kind="rag_red").exists()  # not enough data: not red
     RagOverride.objects.create(indicator=indicator, rating="red", reason="Behind plan")
+    other = Indicator.objects.create(objective=indicator.objective, code="RED-ALREADY", name_en="Red", unit="%")
+    RagOverride.objects.create(indicator=other, rating="red", reason="Known")
     run_routines(send=False)
     run_routines(send=False)
-    event = Event.objects.get(kind="rag_red")
+    event = Event.objects.get(kind="rag_red")  # not the one already red when first seen
+    assert event.payload["indicator"]["code"] == "IND"
     assert event.payload["previous"] == "insufficient_data"
     told = set(Notification.objects.filter(event=event).values_list("recipient__username", flat=True))
     assert told == {"coordinator_a", "hq_admin"}
 
 
-def test_duplicate_pairs_across_organisations_reach_both_coordinators(world):
+def test_duplicate_pairs_tell_each_side_of_its_own_use_case_only(world):
     SimilarPair.objects.create(use_case_a=world.uc_a, use_case_b=world.uc_b, score=0.91, cluster=1, model="t")
+    run_routines(send=False)
+    # One event per side; B has no coordinator, so only A's is told — of Chatbot A and of Ministry B, never of
+    # Forecast B, which A's coordinator may not see.
+    assert Event.objects.filter(kind="duplicate_pair").count() == 2
+    told = Notification.objects.get(kind="duplicate_pair")
+    assert told.recipient == world.users["coordinator_a"]
+    assert "Chatbot A" in told.title
+    assert "Ministry B" in told.title
+    assert "Forecast B" not in told.title + told.body
+    PairDecision.objects.create(
+        use_case_a=world.uc_a, use_case_b=world.uc_a1, verdict="not_related", text_hash_a="x", text_hash_b="y"
+    )
     SimilarPair.objects.create(use_case_a=world.uc_a, use_case_b=world.uc_a1, score=0.95, cluster=1, model="t")
     run_routines(send=False)
-    assert Event.objects.filter(kind="duplicate_pair").count() == 2
-    event = Event.objects.get(key=f"duplicate:{world.uc_a.pk}:{world.uc_b.pk}")
-    assert [u["name"] for u in event.payload["use_cases"]] == ["Chatbot A", "Forecast B"]
-    # B has no coordinator: only A's is told. (A and A1 are two organisations, so their pair counts too.)
-    assert set(Notification.objects.filter(event=event).values_list("recipient__username", flat=True)) == {
-        "coordinator_a"
-    }
+    assert Event.objects.filter(kind="duplicate_pair").count() == 2  # a pair already decided is not news
 
 
 def test_preferences_off_and_digest(world, smtp_server):
@@ -356,7 +370,7 @@ def test_cycle_api(world, api_client_for, indicator, open_cycle):
     assert ok["ETag"] == '"2"'
     bad = hq.post("/api/v1/reporting-cycles/", {**body, "schedule": [{"days": 999, "to": "hq"}]}, format="json")
     assert bad.status_code == 400
-    tasks = editor.get("/api/v1/tasks/").json()
+    tasks = editor.get("/api/v1/tasks/").json()["results"]
     assert {t["organisation"] for t in tasks} == {"A"}
     assert editor.get("/api/v1/tasks/?state=later").status_code == 400
     confirm = {"cycle": pk, "organisation": "B", "period_end": "2026-12-31"}
@@ -364,3 +378,70 @@ def test_cycle_api(world, api_client_for, indicator, open_cycle):
     confirm["organisation"] = "A"
     assert editor.post("/api/v1/cycle-confirmations/", confirm, format="json").status_code == 201
     assert hq.delete(f"/api/v1/reporting-cycles/{pk}/").status_code == 204
+
+
+# --- what a review found ------------------------------------------------------------------------------------------
+
+
+def test_far_dates_are_refused_and_one_bad_cycle_never_stops_the_others(world, api_client_for, open_cycle):
+    body = {"name_en": "Far", "kind": "inventory_refresh", "frequency": "yearly", "due_days": 30,
+            "starts_on": "9999-12-01"}  # fmt: skip
+    answer = api_client_for("hq_admin").post("/api/v1/reporting-cycles/", body, format="json")
+    assert answer.status_code == 400
+    assert "starts_on" in answer.json()["errors"]
+    # A cycle broken some other way (written straight to the database) costs only its own reminders.
+    broken = ReportingCycle.objects.create(name_en="Broken", kind="inventory_refresh", frequency="yearly",
+                                           starts_on=D(2026, 1, 1), schedule=[{"days": "x", "to": "hq"}])  # fmt: skip
+    ReportingCycle.objects.update(created_at=timezone.now() - dt.timedelta(days=60))
+    summary = run_routines(send=False)
+    assert summary.counts["failed cycles"] == 1
+    assert "failed steps" not in summary.counts
+    assert Event.objects.filter(key__startswith=f"cycle:{open_cycle.pk}:").exists()
+    assert not Event.objects.filter(key__startswith=f"cycle:{broken.pk}:").exists()
+
+
+def test_reading_a_cycle_follows_view_rights_and_the_home_panel_is_ones_own(world, open_cycle, page_client_for):
+    for name in ("auditor", "viewer_a"):
+        page = page_client_for(name).get(f"/cycles/{open_cycle.pk}/").content.decode()
+        assert "Ministry A" in page, name
+        assert 'data-testid="confirm"' not in page
+    assert "Ministry B" not in page_client_for("viewer_a").get(f"/cycles/{open_cycle.pk}/").content.decode()
+    assert 'data-testid="my-tasks"' not in page_client_for("hq_admin").get("/").content.decode()
+    assert "Ministry B" in page_client_for("hq_admin").get("/tasks/").content.decode()  # the HQ's watch list
+
+
+def test_a_title_with_line_breaks_still_reaches_the_inbox(world, smtp_server):
+    _emails(world)
+    incident_create(actor=world.users["editor_a"], use_case=world.uc_a, title="Data leak\r\nBcc: x@evil.example",
+                    occurred_on=D(2026, 11, 1), detected_on=D(2026, 11, 2), severity="critical")  # fmt: skip
+    run_routines()
+    subjects = [m["Subject"] for m in smtp_server.messages if m["X-AIHQ-Kind"] == "incident_serious"]
+    assert len(subjects) == 3
+    assert all("Data leak Bcc: x@evil.example" in s for s in subjects)
+    assert not any("evil" in m["X-Envelope-To"] for m in smtp_server.messages)
+
+
+def test_editing_a_long_schedule_on_the_page_keeps_every_step(world, page_client_for, system_actor):
+    steps = [{"days": d, "to": "editors"} for d in range(-8, 0)]
+    cycle = services.cycle_create(actor=system_actor, name_en="Long", kind="inventory_refresh", frequency="yearly",
+                                  starts_on=D(2026, 1, 1), schedule=steps)  # fmt: skip
+    form = page_client_for("hq_admin").get(f"/cycles/{cycle.pk}/edit/").context["form"]
+    data = {name: field.value() for name, field in ((n, form[n]) for n in form.fields) if field.value() is not None}
+    data["name_ru"] = "Длинный"
+    response = page_client_for("hq_admin").post(f"/cycles/{cycle.pk}/edit/", data)
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.schedule == steps
+    assert cycle.name_ru == "Длинный"
+
+
+def test_an_organisation_nobody_coordinates_escalates_to_the_hq(world, system_actor):
+    cycle = services.cycle_create(actor=system_actor, name_en="Inventory", kind="inventory_refresh",
+                                  frequency="monthly", due_days=5, organisations=[world.org_b],
+                                  starts_on=period_end_on("monthly", timezone.localdate()),
+                                  schedule=[{"days": 3, "to": "coordinators"}])  # fmt: skip
+    end = period_end_on("monthly", timezone.localdate())
+    run_routines(_at(end + dt.timedelta(days=cycle.due_days + 3)), send=False)
+    told = Notification.objects.get(kind="escalation")
+    assert told.recipient == world.users["hq_admin"]
+    assert "as the headquarters" in told.body

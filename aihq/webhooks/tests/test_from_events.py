@@ -48,3 +48,19 @@ def test_an_incident_reaches_the_receiver_signed_and_retried(world, receiver, ma
     assert delivery.attempts == 2
     run_routines(now + dt.timedelta(hours=1))
     assert receiver.count == 2  # delivered once: never again
+
+
+def test_a_delivery_taken_back_after_its_lease_is_sent_once(world, receiver, make_endpoint, make_event):
+    """A worker claims a batch, stalls past the lease; another takes the delivery back and sends it. When the
+    first worker comes to it, its lease is gone: it does not send it again."""
+    from aihq.webhooks.delivery import LEASE, attempt, claim_due
+    from aihq.webhooks.services import enqueue
+
+    _endpoint, receiver.secret = make_endpoint(receiver.url())
+    enqueue(make_event())
+    now = timezone.now()
+    (stalled,) = claim_due(now)
+    (taken,) = claim_due(now + LEASE + dt.timedelta(minutes=1))
+    assert attempt(taken, now + LEASE + dt.timedelta(minutes=1)) == "succeeded"
+    assert attempt(stalled, now) == ""
+    assert receiver.count == 1

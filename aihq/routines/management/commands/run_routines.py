@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from aihq.core.cli import AIHQCommand
 from aihq.routines.run import run_routines
+
+logger = logging.getLogger(__name__)
 
 
 class Command(AIHQCommand):
@@ -43,7 +47,16 @@ class Command(AIHQCommand):
         if every is not None and (every < 10 or now is not None):
             raise CommandError("--every takes at least 10 seconds and does not go with --now.")
         while True:
-            summary = run_routines(now, send=not options["no_send"])
+            if every is not None:
+                close_old_connections()  # a database restarted since the last pass: reconnect, don't die
+            try:
+                summary = run_routines(now, send=not options["no_send"])
+            except Exception:
+                if every is None:
+                    raise
+                logger.exception("routines pass failed; the next one runs in %d s", every)
+                time.sleep(every)
+                continue
             counts = summary.counts
             text = ", ".join(f"{name}: {n}" for name, n in sorted(counts.items())) or "nothing due"
             self.emit(options, f"Routines done — {text}.", {"now": (now or timezone.now()).isoformat(), **counts})

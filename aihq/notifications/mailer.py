@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8  # a message the server refuses is tried after 5, 10, 20 … 320 minutes, then given up
 RETRY_FIRST = dt.timedelta(minutes=5)
 RETRY_DOWN = dt.timedelta(minutes=2)  # the server did not answer at all: try again soon, no attempt used up
-BATCH = 100  # e-mails per run, so a batch (at EMAIL_TIMEOUT each at worst) ends well within the lease
+BATCH = 300  # e-mails per run, so a batch (at EMAIL_TIMEOUT each at worst) ends well within the lease
 LEASE = dt.timedelta(hours=1)  # a worker that died while sending gives its rows back after this
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,8 +25,10 @@ from aihq.evaluation.models import GateCondition, GateDecision, GateReview
 from aihq.notifications import mailer
 from aihq.notifications.events import People, emit, emitted, language_of
 from aihq.notifications.kinds import Kind
+from aihq.notifications.models import DigestSent
 from aihq.objectives import selectors as objective_selectors
 from aihq.objectives.models import Indicator
+from aihq.registry.models import Organisation
 from aihq.regulation import selectors as regulation_selectors
 from aihq.regulation.models import Incident, IncidentSeverity, IncidentStatus, RequirementStatus
 from aihq.routines.models import Audience, RagState, ReportingCycle
@@ -384,39 +387,39 @@ def duplicate_pairs(now: dt.datetime, people: People, summary: Summary) -> None:
 
 
 def weekly_digests(now: dt.datetime, summary: Summary) -> None:
-    """On Mondays from the digest hour: to each coordinator and HQ admin, what is late in what they look after."""
+    """From Monday's digest hour: to each coordinator and HQ admin, once a week, what is late in what they look
+    after. What every organisation owes is worked out once for all of them."""
     local = timezone.localtime(now)
     if local.isoweekday() == 1 and not mailer.digest_due(now):
         return  # from Monday's digest hour; a week whose Monday run was missed still gets it, once
     year, week, _day = local.isocalendar()
     period = f"week:{year}-W{week:02d}"
     today = local.date()
-    cycles = list(ReportingCycle.objects.filter(active=True).prefetch_related("organisations", "indicators"))
-    users = (
+    users = list(
         User.objects.filter(is_active=True, memberships__role__in=[permissions.COORDINATOR, permissions.HQ_ADMIN])
         .exclude(email="")
+        .exclude(pk__in=DigestSent.objects.filter(period=period).values("user"))
         .distinct()
+        .order_by("pk")
     )
-    for user in users.order_by("pk"):
+    if not users:
+        return
+    cycles = list(ReportingCycle.objects.filter(active=True).prefetch_related("organisations", "indicators"))
+    every_org = list(Organisation.objects.values_list("pk", flat=True))
+    late = [o for o in open_obligations(cycles, every_org, today, ahead=0) if o.state(today) == "overdue"]
+    for user in users:
         scope = permissions.scope_for(user)
-        org_ids = None if scope.is_hq_admin else scope.coordinated_org_ids
+        mine = late if scope.is_hq_admin else [o for o in late if o.organisation.pk in scope.coordinated_org_ids]
         with translation.override(language_of(user)):
-            sections = weekly_sections(user, cycles, org_ids, today)
+            sections = weekly_sections(user, mine, today)
             subject = _("Your weekly digest")
             intro = _("Where things stand this week in what you look after.")
             if mailer.send_summary(user, period, subject, intro, sections, kind="weekly-digest"):
                 summary.add("weekly digests")
 
 
-def weekly_sections(
-    user: User, cycles: list[ReportingCycle], org_ids: frozenset[int] | None, today: dt.date
-) -> list[mailer.Section]:
-    from django.urls import reverse
-
-    from aihq.registry.models import Organisation
-
-    ids = list(org_ids) if org_ids is not None else list(Organisation.objects.values_list("pk", flat=True))
-    late = [o for o in open_obligations(cycles, ids, today, ahead=0) if o.state(today) == "overdue"]
+def weekly_sections(user: User, late: list[Obligation], today: dt.date) -> list[mailer.Section]:
+    """The weekly digest's figures and its list of reports overdue (``late``: those of the user's organisations)."""
     reports = [
         (
             f"{o.organisation.name}: {o.cycle.name}",

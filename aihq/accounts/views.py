@@ -82,8 +82,9 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("account")
 
 
-class GrantForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+class RoleForm(forms.Form):
+    """A role and where it applies: what a grant by hand and a single sign-on mapping both give."""
+
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("Organisation"),
@@ -91,6 +92,11 @@ class GrantForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Leave empty for HQ admins and auditors."),
     )
+
+
+class GrantForm(RoleForm):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    field_order = ["username", "role", "organisation"]
 
 
 @login_required
@@ -152,20 +158,14 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("membership-list")
 
 
-class SsoMappingForm(forms.Form):
+class SsoMappingForm(RoleForm):
     claim = forms.CharField(
         label=gettext_lazy("Claim"),
         max_length=100,
         help_text=gettext_lazy("The identity provider's claim, such as groups."),
     )
     value = forms.CharField(label=gettext_lazy("Value"), max_length=255)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"),
-        queryset=Organisation.objects.order_by("code"),
-        required=False,
-        help_text=gettext_lazy("Leave empty for HQ admins and auditors."),
-    )
+    field_order = ["claim", "value", "role", "organisation"]
 
 
 @login_required

@@ -96,7 +96,6 @@ def _claim(now: dt.datetime, limit: int) -> list[int]:
 class Sent:
     sent: int = 0
     failed: int = 0
-    digests: int = 0
 
 
 def send_pending(now: dt.datetime | None = None, limit: int = BATCH) -> Sent:
@@ -170,10 +169,6 @@ def _send_one(backend: BaseEmailBackend, notification: Notification, now: dt.dat
     result.sent += 1
 
 
-def local_day(now: dt.datetime) -> dt.date:
-    return timezone.localtime(now).date()
-
-
 def digest_due(now: dt.datetime) -> bool:
     return timezone.localtime(now).hour >= settings.AIHQ_DIGEST_HOUR
 
@@ -183,7 +178,7 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     if not digest_due(now):
         return 0
-    period = f"day:{local_day(now).isoformat()}"
+    period = f"day:{timezone.localdate(now).isoformat()}"
     waiting: dict[int, list[int]] = defaultdict(list)
     for pk, user_id in Notification.objects.filter(email_state=EmailState.DIGEST).values_list("pk", "recipient_id"):
         waiting[user_id].append(pk)

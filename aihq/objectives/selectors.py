@@ -432,18 +432,21 @@ def league(user: Any, at: dt.date, by: LeagueBy, indicators: Sequence[Indicator]
 # --- reporting discipline ----------------------------------------------------------------------
 
 
-def _month_end(year: int, month: int) -> dt.date:
+MONTHS_PER_PERIOD = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
+
+
+def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def period_ends(frequency: str, start: dt.date, until: dt.date) -> list[dt.date]:
     """Period end dates after ``start`` up to ``until`` (month, quarter or year ends)."""
-    step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}[Frequency(frequency)]
+    step = MONTHS_PER_PERIOD[Frequency(frequency)]
     year, month = start.year, start.month
     month = ((month - 1) // step + 1) * step  # the end of the period that contains ``start``
     ends: list[dt.date] = []
     while True:
-        end = _month_end(year, month)
+        end = month_end(year, month)
         if end > until:
             return ends
         if end > start:

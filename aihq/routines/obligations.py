@@ -6,7 +6,6 @@ confirmed — so an obligation is done the moment the report is in, and no remin
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,39 +16,30 @@ from django.utils import translation
 
 from aihq.evaluation.models import BenefitMeasurement, BenefitMetric, MetricKind
 from aihq.objectives.models import Frequency, Measurement
+from aihq.objectives.selectors import MONTHS_PER_PERIOD, month_end
+from aihq.objectives.selectors import period_ends as reporting_calendar
 from aihq.registry.models import Organisation, Stage, UseCase
 from aihq.routines.models import CycleKind, ReportingCycle, Submission
-
-MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def period_end_on(frequency: str, day: dt.date) -> dt.date:
     """The end of the month, quarter or year that contains ``day``."""
-    step = MONTHS[Frequency(frequency)]
-    month = ((day.month - 1) // step + 1) * step
-    return _month_end(day.year, month)
+    step = MONTHS_PER_PERIOD[Frequency(frequency)]
+    return month_end(day.year, ((day.month - 1) // step + 1) * step)
 
 
 def shift(frequency: str, period_end: dt.date, periods: int) -> dt.date:
     """The period end ``periods`` periods after (or before, when negative) ``period_end``."""
-    months = period_end.year * 12 + period_end.month - 1 + periods * MONTHS[Frequency(frequency)]
-    return _month_end(months // 12, months % 12 + 1)
+    months = period_end.year * 12 + period_end.month - 1 + periods * MONTHS_PER_PERIOD[Frequency(frequency)]
+    return month_end(months // 12, months % 12 + 1)
 
 
 def period_ends(cycle: ReportingCycle, first_due: dt.date, last_due: dt.date) -> list[dt.date]:
-    """The cycle's period ends whose due date falls between ``first_due`` and ``last_due`` (both included)."""
+    """The cycle's period ends whose due date falls between ``first_due`` and ``last_due`` (both included), from
+    its first period on: the objectives' reporting calendar, shifted by the days a report is due after."""
     lag = dt.timedelta(days=cycle.due_days)
-    end = max(period_end_on(cycle.frequency, first_due - lag), period_end_on(cycle.frequency, cycle.starts_on))
-    ends = []
-    while end + lag <= last_due:
-        if end + lag >= first_due and end >= cycle.starts_on:
-            ends.append(end)
-        end = shift(cycle.frequency, end, 1)
-    return ends
+    after = max(first_due - lag, cycle.starts_on) - dt.timedelta(days=1)
+    return reporting_calendar(cycle.frequency, after, last_due - lag)
 
 
 @dataclass

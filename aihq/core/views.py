@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -69,6 +70,18 @@ def querystring(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def safe_local_url(url: str) -> bool:
+    """Whether ``url`` is a path on this site ("/…"), never another site's ("//host", "/\\host", "https://…"):
+    where a "next" or a stored link may send the browser."""
+    return (
+        url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and not any(ord(c) < 32 or ord(c) == 127 for c in url)
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    )
 
 
 def require_hq_admin_page(request: HttpRequest) -> None:

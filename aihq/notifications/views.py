@@ -12,28 +12,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aihq.core.forms import run_service
-from aihq.core.views import querystring
+from aihq.core.views import querystring, safe_local_url
 from aihq.notifications import selectors, services
 from aihq.notifications.kinds import DEFAULT_DELIVERY, Delivery, Kind
 
 PAGE_SIZE = 50
-
-
-def safe_local_url(url: str) -> bool:
-    """Whether ``url`` is a path on this site ("/…"), never another site's ("//host", "/\\host", "https://…")."""
-    return (
-        url.startswith("/")
-        and not url.startswith("//")
-        and "\\" not in url
-        and not any(ord(c) < 32 or ord(c) == 127 for c in url)
-        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
-    )
 
 
 class FilterForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import scope_for
 from aihq.core.forms import form_errors_text
-from aihq.core.views import form_page, querystring, require_hq_admin_page
+from aihq.core.views import form_page, querystring, require_hq_admin_page, safe_local_url
 from aihq.routines import selectors, services
 from aihq.routines.forms import ConfirmForm, CycleForm
 from aihq.routines.models import ReportingCycle
@@ -113,8 +114,6 @@ def cycle_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
     else:
-        from django.core.exceptions import PermissionDenied, ValidationError
-
         try:
             services.confirm(actor=request.user, cycle=cycle, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
@@ -123,4 +122,4 @@ def cycle_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Confirmed: no more reminders for this period."))
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "task-list")
+    return redirect(back if safe_local_url(back) else "task-list")

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -44,9 +44,6 @@ class DeliverySummary:
     succeeded: int = 0
     retrying: int = 0
     failed: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

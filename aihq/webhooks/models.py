@@ -196,4 +196,4 @@ class Attempt(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return protocol.is_success(self.status_code)

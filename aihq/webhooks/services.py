@@ -22,8 +22,7 @@ from aihq.core.services import check_version, reject_unknown_fields, save_valid,
 from aihq.notifications.models import Event
 from aihq.registry.models import Organisation
 from aihq.webhooks import protocol
-from aihq.webhooks.delivery import DeliverySummary as DeliverySummary  # the worker, importable from here too
-from aihq.webhooks.delivery import deliver_due as deliver_due
+from aihq.webhooks.delivery import deliver_due as deliver_due  # the worker, importable from here too
 from aihq.webhooks.models import OPEN_STATES, PING, Delivery, DeliveryState, Endpoint
 
 ENDPOINT_FIELDS = frozenset({"name", "url", "event_types", "organisation", "active", "description"})

@@ -62,7 +62,7 @@ def _show_secret_once(request: HttpRequest, endpoint: Endpoint, secret: str) -> 
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An endpoint with its delivery log (filtered, newest first, 50 a page) and, once, its new secret."""
     _require_reader(request)
-    endpoint = get_object_for_user(selectors.endpoint_list(request.user), request.user, pk)
+    endpoint = get_object_for_user(selectors.endpoints(request.user), request.user, pk)
     new_secret = request.session.pop(_secret_key(endpoint.pk), None)
     deliveries = selectors.delivery_list(request.user).filter(endpoint=endpoint)
     filterset = DeliveryFilterSet(non_empty_query(request.GET), queryset=deliveries)
@@ -117,17 +117,20 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(request, form, save, "webhooks/endpoint_form.html", {"endpoint": endpoint}, "webhook-detail")
 
 
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the page showed, sent back with a delete or a rotation (409 when someone changed it since)."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def endpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_hq_admin_page(request)
     endpoint: Endpoint = get_object_for_user(Endpoint.objects.all(), request.user, pk, "change")
     if request.method == "POST":
-        version = request.POST.get("version", "")
         try:
-            services.endpoint_delete(
-                actor=request.user, endpoint=endpoint, expected_version=int(version) if version.isdigit() else None
-            )
+            services.endpoint_delete(actor=request.user, endpoint=endpoint, expected_version=_posted_version(request))
         except ConflictError as exc:
             messages.error(request, str(exc))
             return redirect("webhook-detail", pk=endpoint.pk)
@@ -141,10 +144,9 @@ def endpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     require_hq_admin_page(request)
     endpoint: Endpoint = get_object_for_user(Endpoint.objects.all(), request.user, pk, "change")
-    version = request.POST.get("version", "")
     try:
         rotated, secret = services.endpoint_rotate_secret(
-            actor=request.user, endpoint=endpoint, expected_version=int(version) if version.isdigit() else None
+            actor=request.user, endpoint=endpoint, expected_version=_posted_version(request)
         )
     except ConflictError as exc:
         messages.error(request, str(exc))

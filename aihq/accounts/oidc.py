@@ -93,24 +93,22 @@ class SsoBackend(OIDCAuthenticationBackend, AIHQModelBackend):  # type: ignore[m
         return user
 
 
-class SsoAuthenticateView(OIDCAuthenticationRequestView):  # type: ignore[misc]
+class _OnlyWhenOn:
+    """Not found while single sign-on is off."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not sso_enabled():
+            raise Http404
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
+
+
+class SsoAuthenticateView(_OnlyWhenOn, OIDCAuthenticationRequestView):  # type: ignore[misc]
     """/oidc/authenticate/: off to the provider's login page (``?next=`` only to this site)."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not sso_enabled():
-            raise Http404
-        response: HttpResponse = super().dispatch(request, *args, **kwargs)
-        return response
 
-
-class SsoCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class SsoCallbackView(_OnlyWhenOn, OIDCAuthenticationCallbackView):  # type: ignore[misc]
     """/oidc/callback/: the provider sends the browser back here with a code to exchange."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not sso_enabled():
-            raise Http404
-        response: HttpResponse = super().dispatch(request, *args, **kwargs)
-        return response
 
     def get(self, request: HttpRequest) -> HttpResponse:
         try:

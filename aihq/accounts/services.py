@@ -24,7 +24,7 @@ from aihq.accounts.models import (
     hash_token,
 )
 from aihq.accounts.permissions import forget_scope, require_hq_admin
-from aihq.core.services import service
+from aihq.core.services import save_valid, service
 from aihq.registry.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -142,15 +142,8 @@ def sso_mapping_create(
     ``claim`` defaults to the groups claim (``AIHQ_OIDC_GROUPS_CLAIM``). Users get the role at their next login.
     """
     _require_hq_admin_for_sso(actor)
-    mapping = SsoMapping(
-        claim=(claim or settings.AIHQ_OIDC_GROUPS_CLAIM).strip(),
-        value=value.strip(),
-        role=role,
-        organisation=organisation,
-    )
-    mapping.full_clean()
-    mapping.save()
-    return mapping
+    claim = (claim or settings.AIHQ_OIDC_GROUPS_CLAIM).strip()
+    return save_valid(SsoMapping(claim=claim, value=value.strip(), role=role, organisation=organisation))
 
 
 @service
@@ -180,9 +173,7 @@ def sso_sign_in(*, actor: Any, issuer: str, subject: str, claims: Mapping[str, A
     if user is None:
         user = _sso_user_create(claims)
     if identity is None:
-        identity = ExternalIdentity(user=user, issuer=issuer, subject=subject)
-        identity.full_clean()
-        identity.save()
+        identity = save_valid(ExternalIdentity(user=user, issuer=issuer, subject=subject))
     _sso_profile_update(user, claims)
     _sso_memberships_sync(actor=actor, user=user, claims=claims)
     return user
@@ -234,14 +225,15 @@ def _apply_profile_claims(user: User, claims: Mapping[str, Any]) -> list[str]:
         if not isinstance(value, str):
             continue
         value = value.strip()[:length]
+        if not value or getattr(user, field) == value:
+            continue
         if field == "email" and (
             not sso.is_true(claims.get("email_verified"))
             or User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists()
         ):
             continue
-        if value and getattr(user, field) != value:
-            setattr(user, field, value)
-            changed.append(field)
+        setattr(user, field, value)
+        changed.append(field)
     return changed
 
 

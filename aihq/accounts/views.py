@@ -21,7 +21,9 @@ from aihq.accounts import selectors, services
 from aihq.accounts.filtersets import MembershipFilterSet, SsoMappingFilterSet
 from aihq.accounts.models import MembershipSource, Role, User
 from aihq.accounts.oidc import provider_name, sso_enabled
-from aihq.accounts.permissions import scope_for
+from aihq.accounts.permissions import get_object_for_user, scope_for
+from aihq.core.forms import run_service
+from aihq.core.views import require_hq_admin_page
 from aihq.registry.models import Organisation
 
 
@@ -181,14 +183,12 @@ def sso_mapping_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.sso_mapping_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Mapping added. It applies from each user's next single sign-on."))
-                return redirect("sso-mapping-list")
+        if (
+            form.is_valid()
+            and run_service(form, lambda: services.sso_mapping_create(actor=request.user, **form.cleaned_data))[0]
+        ):
+            messages.success(request, _("Mapping added. It applies from each user's next single sign-on."))
+            return redirect("sso-mapping-list")
     filterset = SsoMappingFilterSet(request.GET or None, queryset=selectors.sso_mapping_list(request.user))
     queryset = filterset.qs if (filterset.is_bound and filterset.is_valid()) else filterset.queryset
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
@@ -202,11 +202,8 @@ def sso_mapping_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def sso_mapping_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not scope_for(request.user).is_hq_admin:
-        raise PermissionDenied
-    mapping = selectors.sso_mapping_list(request.user).filter(pk=pk).first()
-    if mapping is None:
-        raise Http404
+    require_hq_admin_page(request)
+    mapping = get_object_for_user(selectors.sso_mapping_list(request.user), request.user, pk)
     services.sso_mapping_delete(actor=request.user, mapping=mapping)
     messages.success(request, _("Mapping removed. The roles it gave go at each user's next single sign-on."))
     return redirect("sso-mapping-list")

@@ -94,8 +94,12 @@ def _refresh_planner_statistics() -> None:
             )
 
 
-def load_demo(*, actor: Any) -> dict[str, int]:
-    """Create what is missing of the demo set (idempotent: a second run changes nothing)."""
+def load_demo(*, actor: Any, us_inventory: bool = True) -> dict[str, int]:
+    """Create what is missing of the demo set (idempotent: a second run changes nothing).
+
+    ``us_inventory=False`` leaves out the US federal inventory (1,757 use cases, most of the time taken): every
+    other part of the demo stands without it, which is what tests that need one of everything use.
+    """
     from aihq.energy.demo import load_scenarios
     from aihq.evaluation.demo import load_evaluation
     from aihq.exchange.services import ImportOptions, import_usecases
@@ -114,23 +118,25 @@ def load_demo(*, actor: Any) -> dict[str, int]:
         file_name="demo_use_cases_ru.csv",
         options=ImportOptions(format="csv"),
     )
-    american = import_usecases(
-        actor=actor,
-        data=gzip.decompress(US_INVENTORY.read_bytes()),
-        file_name="consolidated_ai_inventory_2024.csv",
-        options=ImportOptions(format="omb-2024", organisation=Organisation.objects.get(code=US_ROOT[0])),
-    )
-    for run in (russian, american):
+    runs = [russian]
+    if us_inventory:
+        runs.append(
+            import_usecases(
+                actor=actor,
+                data=gzip.decompress(US_INVENTORY.read_bytes()),
+                file_name="consolidated_ai_inventory_2024.csv",
+                options=ImportOptions(format="omb-2024", organisation=Organisation.objects.get(code=US_ROOT[0])),
+            )
+        )
+    for run in runs:
         if run.status != "applied":
             raise RuntimeError(f"Demo import of {run.file_name} failed: {run.error}")
     _refresh_planner_statistics()
     return {
         "regions": regions_created,
         "sectors": sectors_created,
-        "organisations": organisations_created
-        + russian.counts["organisations_created"]
-        + american.counts["organisations_created"],
-        "use_cases": russian.counts["new"] + american.counts["new"],
+        "organisations": organisations_created + sum(run.counts["organisations_created"] for run in runs),
+        "use_cases": sum(run.counts["new"] for run in runs),
         **load_objectives(actor=actor),
         **load_scenarios(actor=actor),
         **load_regulation(actor=actor),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,7 +31,7 @@ from aihq.objectives.api.serializers import (
     RagOverrideSerializer,
 )
 from aihq.objectives.filtersets import IndicatorFilterSet, MeasurementFilterSet, ObjectiveFilterSet
-from aihq.objectives.models import Contribution, Indicator, Measurement, Objective
+from aihq.objectives.models import Contribution, Indicator, Measurement, Objective, Target
 from aihq.registry.api.views import ScopedViewSetMixin
 from aihq.registry.models import Organisation, Region
 
@@ -124,9 +124,9 @@ class IndicatorViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet
     queryset = Indicator.objects.none()
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return selectors.indicator_list(self.request.user).prefetch_related(
-            "targets__region", "reporting_organisations"
-        )
+        # Targets with their region in one query, run whether or not any target has a region.
+        targets = Prefetch("targets", queryset=Target.objects.select_related("region"))
+        return selectors.indicator_list(self.request.user).prefetch_related(targets, "reporting_organisations")
 
     def perform_create(self, serializer: BaseSerializer[Indicator]) -> None:
         data = serializer.service_kwargs()  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from aihq.accounts.permissions import descendants, scope_for
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase
@@ -81,27 +81,50 @@ def _by_top_organisation(user: Any, visible: QuerySet[UseCase]) -> list[dict[str
     return [{"key": names[pk].code, "label": names[pk].name, "count": n, "pk": pk} for pk, n in top]
 
 
+ROLLUPS = ("stage", "sector", "region", "organisation")
+
+
+def use_case_rollup(user: Any, by: str, selected: QuerySet[UseCase] | None = None) -> list[dict[str, Any]]:
+    """Visible use cases (or the ``selected`` ones of them) counted by stage, sector, region or (their own)
+    organisation, largest first; only non-zero rows. One grouped query over the use cases or the link table,
+    then the labels by primary key."""
+    visible = (UseCase.objects.restrict(user, "view") if selected is None else selected).order_by()
+    if by == "stage":
+        labels = dict(Stage.choices)
+        counts = visible.values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
+        rows = [{"key": key, "label": str(labels.get(key, key)), "count": n} for key, n in counts]
+    elif by in ("sector", "region"):
+        links = getattr(UseCase, f"{by}s").through.objects.order_by()
+        if selected is not None or not scope_for(user).sees_everything:
+            links = links.filter(usecase__in=visible)
+        counts = dict(links.values_list(f"{by}_id").annotate(n=Count("id")).values_list(f"{by}_id", "n"))
+        model = Sector if by == "sector" else Region
+        rows = [
+            {"key": o.code, "label": o.name, "count": counts[o.pk]}
+            for o in model.objects.in_bulk(list(counts)).values()
+        ]
+    elif by == "organisation":
+        counts = dict(
+            visible.values_list("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n")
+        )
+        organisations = Organisation.objects.in_bulk(list(counts))
+        rows = [{"key": o.code, "label": o.name, "count": counts[o.pk]} for o in organisations.values()]
+    else:
+        raise ValueError(by)
+    rows.sort(key=lambda row: (-row["count"], row["key"]))
+    return rows
+
+
 def dashboard_counts(user: Any) -> dict[str, Any]:
     """Counts of visible use cases by stage, sector, region and organisation."""
     visible = UseCase.objects.restrict(user, "view")
     total = visible.count()
-    by_stage_raw = dict(visible.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    by_stage_raw = {row["key"]: row["count"] for row in use_case_rollup(user, "stage")}
     by_stage = [
         {"key": value, "label": str(label), "count": by_stage_raw.get(value, 0)} for value, label in Stage.choices
     ]
-    scoped = Q(use_cases__in=visible)
-    by_sector = [
-        {"key": s.code, "label": s.name, "count": s.n}
-        for s in Sector.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True))
-        .filter(n__gt=0)
-        .order_by("-n")[:15]
-    ]
-    by_region = [
-        {"key": r.code, "label": r.name, "count": r.n}
-        for r in Region.objects.annotate(n=Count("use_cases", filter=scoped, distinct=True))
-        .filter(n__gt=0)
-        .order_by("-n")[:15]
-    ]
+    by_sector = use_case_rollup(user, "sector")[:15]
+    by_region = use_case_rollup(user, "region")[:15]
     by_org = _by_top_organisation(user, visible)
     return {
         "total": total,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from aihq.accounts.permissions import scope_for
@@ -122,3 +122,18 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["id", "source_format", "created_at", "updated_at"]
         # Uniqueness is checked by the model's constraint in the service, with a clear message.
         validators: list[Any] = []
+
+
+class RollupSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Use cases counted by one dimension: ``rows`` of {key, label, count}, largest first."""
+
+    by = serializers.ChoiceField(choices=["stage", "sector", "region", "organisation"])
+    rows = inline_serializer(
+        "RollupRow",
+        fields={
+            "key": serializers.CharField(help_text="The stage, or the sector's, region's or organisation's code."),
+            "label": serializers.CharField(),
+            "count": serializers.IntegerField(),
+        },
+        many=True,
+    )

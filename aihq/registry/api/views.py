@@ -14,13 +14,20 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from aihq.accounts.permissions import can_change
 from aihq.core.api import VersionedMixin, expected_version
 from aihq.exchange.formats import FORMAT_NAMES
 from aihq.registry import selectors, services
-from aihq.registry.api.serializers import OrganisationSerializer, RegionSerializer, SectorSerializer, UseCaseSerializer
+from aihq.registry.api.serializers import (
+    OrganisationSerializer,
+    RegionSerializer,
+    RollupSerializer,
+    SectorSerializer,
+    UseCaseSerializer,
+)
 from aihq.registry.filtersets import OrganisationFilterSet, RegionFilterSet, SectorFilterSet, UseCaseFilterSet
 from aihq.registry.models import Organisation, Region, Sector, UseCase
 
@@ -46,7 +53,12 @@ class UseCaseViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=list(FORMAT_NAMES), description="File format (default csv).")],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            # The format chooses the content type: omb-2024, omb-2025 and csv are CSV files.
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            (200, "application/json"): {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        },
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request: Request) -> HttpResponse:
@@ -57,6 +69,22 @@ class UseCaseViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):
         if format_name not in FORMAT_NAMES:
             raise ValidationError({"format": [_("Use one of: %(formats)s.") % {"formats": ", ".join(FORMAT_NAMES)}]})
         return export_response(self.filter_queryset(self.get_queryset()), format_name)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("by", str, enum=list(selectors.ROLLUPS), required=True)],
+        responses={200: RollupSerializer},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def rollup(self, request: Request) -> Response:
+        """Use cases counted by stage, sector, region or organisation (their own, not rolled up the tree),
+        largest first, over the ones the list's filters select."""
+        by = request.query_params.get("by", "")
+        if by not in selectors.ROLLUPS:
+            raise ValidationError({"by": [_("Use one of: %(values)s.") % {"values": ", ".join(selectors.ROLLUPS)}]})
+        filtered = set(request.query_params) - {"by"}
+        selected = self.filter_queryset(self.get_queryset()) if filtered else None
+        rows = selectors.use_case_rollup(request.user, by, selected)
+        return Response({"by": by, "rows": rows})
 
     def perform_create(self, serializer: BaseSerializer[UseCase]) -> None:
         data = dict(serializer.validated_data)

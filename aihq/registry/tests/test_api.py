@@ -259,3 +259,40 @@ def test_a_parent_the_user_cannot_see_is_not_named(world, api_client_for):
     world.users["editor_b"].memberships.create(role="viewer", organisation=world.org_a1)
     assert client.get("/api/v1/organisations/A1/").json()["parent"] is None
     assert api_client_for("coordinator_a").get("/api/v1/organisations/A1/").json()["parent"] == "A"
+
+
+def _rollup(client, **params):
+    response = client.get("/api/v1/use-cases/rollup/", params)
+    assert response.status_code == 200, response.content
+    return {row["key"]: row["count"] for row in response.json()["rows"]}
+
+
+def test_rollup_counts_visible_use_cases_by_each_dimension(world, api_client_for):
+    admin = api_client_for("hq_admin")
+    assert _rollup(admin, by="stage") == {"pilot": 1, "production": 1, "planned": 1}
+    assert _rollup(admin, by="organisation") == {"A": 1, "A1": 1, "B": 1}
+    assert _rollup(admin, by="sector") == {"healthcare": 1}
+    assert _rollup(admin, by="region") == {"RU-TA": 1}
+    rows = admin.get("/api/v1/use-cases/rollup/", {"by": "organisation"}).json()["rows"]
+    assert rows[0] == {"key": "A", "label": "Ministry A", "count": 1}
+
+
+def test_rollup_is_scoped_to_the_users_organisations(world, api_client_for):
+    # Editor B sees only B's use case; A's sector and region are not counted for them.
+    editor_b = api_client_for("editor_b")
+    assert _rollup(editor_b, by="organisation") == {"B": 1}
+    assert _rollup(editor_b, by="sector") == {}
+    assert _rollup(api_client_for("viewer_a"), by="stage") == {"pilot": 1}
+
+
+def test_rollup_follows_the_list_filters(world, api_client_for):
+    admin = api_client_for("hq_admin")
+    assert _rollup(admin, by="stage", organisation="A", include_children="true") == {"pilot": 1, "production": 1}
+    assert _rollup(admin, by="region", stage="production") == {}
+    assert _rollup(admin, by="sector", stage="pilot") == {"healthcare": 1}
+
+
+def test_rollup_needs_a_known_dimension(world, api_client_for):
+    response = api_client_for("hq_admin").get("/api/v1/use-cases/rollup/", {"by": "colour"})
+    assert response.status_code == 400
+    assert "by" in response.json()["errors"]

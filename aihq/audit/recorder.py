@@ -112,6 +112,8 @@ class Change(NamedTuple):
     after: Snapshot | None
     object_id: Any = None
     object_repr: str | None = None
+    #: when the change happened, for history written after the fact (a generated or migrated log); None: now
+    timestamp: dt.datetime | None = None
 
 
 def append_event(
@@ -140,6 +142,7 @@ def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | N
     request_id = context.get_request_id()
     now = timezone.now()
     stamp = format_timestamp(now)
+    times: list[dt.datetime] = []
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -149,9 +152,10 @@ def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | N
         for entry in entries:
             change = Change(*entry)
             seq += 1
+            times.append(change.timestamp or now)
             content = {
                 "seq": seq,
-                "timestamp": stamp,
+                "timestamp": format_timestamp(change.timestamp) if change.timestamp else stamp,
                 "actor_id": actor_id,
                 "actor_label": actor_label,
                 "request_id": request_id,
@@ -165,7 +169,7 @@ def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | N
             }
             prev = event_hash(content)
             rows.append([*(content[name] for name in _EVENT_COLUMNS[:-1]), prev])
-        insert_rows(AuditEvent, _EVENT_COLUMNS, _with_time(rows, now))
+        insert_rows(AuditEvent, _EVENT_COLUMNS, _with_time(rows, times))
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return len(rows)
@@ -178,10 +182,10 @@ _EVENT_COLUMNS = (
 )  # fmt: skip
 
 
-def _with_time(rows: list[list[Any]], now: dt.datetime) -> list[list[Any]]:
+def _with_time(rows: list[list[Any]], times: list[dt.datetime]) -> list[list[Any]]:
     """The hash covers the formatted time; the column stores the datetime itself."""
-    for row in rows:
-        row[1] = now
+    for row, when in zip(rows, times, strict=True):
+        row[1] = when
     return rows
 
 

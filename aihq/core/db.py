@@ -34,6 +34,26 @@ def _prepared(field: Any, conn: Any, value: Any) -> Any:
     return field.get_db_prep_save(value, conn)
 
 
+# Field types whose values repeat down a bulk write (one time for every row, a few period ends): each distinct
+# value is prepared once.
+_REPEATING = {"DateField", "DateTimeField", "TimeField"}
+
+
+def _memoised(prepare: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    cache: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = result = prepare(value)
+            return result
+        except TypeError:  # unhashable
+            return prepare(value)
+
+    return run
+
+
 def _preparers(fields: list[Any], conn: Any) -> list[Callable[[Any], Any]]:
     """One function per field turning a value into what the driver takes (decided once, not per cell)."""
     preparers: list[Callable[[Any], Any]] = []
@@ -41,6 +61,8 @@ def _preparers(fields: list[Any], conn: Any) -> list[Callable[[Any], Any]]:
         target = field.target_field if field.is_relation else field
         if target.get_internal_type() in _AS_IS:
             preparers.append(_as_is)
+        elif target.get_internal_type() in _REPEATING:
+            preparers.append(_memoised(functools.partial(_prepared, field, conn)))
         else:
             preparers.append(functools.partial(_prepared, field, conn))
     return preparers
@@ -60,6 +82,27 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         with conn.cursor() as cursor:
             cursor.executemany(sql, params)
     return len(params)
+
+
+def copy_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """``insert_rows`` for millions of rows: on PostgreSQL through COPY (several times faster than one INSERT per
+    row, each value prepared the same way), elsewhere ``insert_rows`` itself."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
+        return insert_rows(model, names, rows)
+    fields = _fields(model, names)
+    prepare = _preparers(fields, conn)
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    count = 0
+    with (
+        conn.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([p(value) for p, value in zip(prepare, row, strict=True)])
+            count += 1
+    return count
 
 
 def insert_returning_ids(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from aihq.accounts.api.views import MembershipViewSet, SsoMappingViewSet
@@ -98,7 +98,8 @@ router.register("webhook-deliveries", DeliveryViewSet, basename="webhookdelivery
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: the Content-Security-Policy allows no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("use-cases/<int:pk>/aibom/", AibomView.as_view(), name="use-case-aibom"),
     path("sovereignty/summary/", SovereigntySummaryView.as_view(), name="sovereignty-summary"),
     path("sovereignty/settings/", SettingsView.as_view(), name="sovereignty-settings"),

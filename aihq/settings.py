@@ -13,13 +13,20 @@ AIHQ_OIDC_CLIENT_ID  turns on single sign-on with an OpenID Connect provider (un
     AIHQ_OIDC_SIGN_ALGO (RS256), AIHQ_OIDC_SCOPES ("openid email profile"), AIHQ_OIDC_PROVIDER_NAME (the
     button's label), AIHQ_OIDC_USERNAME_CLAIM (preferred_username), AIHQ_OIDC_GROUPS_CLAIM (groups),
     AIHQ_OIDC_TIMEOUT (10 seconds), AIHQ_OIDC_ISSUER (ID tokens from another issuer are refused)
+AIHQ_LOGIN_FAILURE_LIMIT  failed sign-ins per username and address before a lock-out (5)
+AIHQ_LOGIN_COOLOFF_MINUTES  how long a lock-out lasts, and how long a failure counts (15)
+AIHQ_THROTTLE_ANON, AIHQ_THROTTLE_USER, AIHQ_THROTTLE_FAILED_TOKEN  API rates ("120/minute", "6000/minute",
+    "30/minute": requests with a wrong token from one address)
+AIHQ_REQUEST_MAX_MB  the largest request body other than uploaded files, such as a JSON body (10)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +85,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "csp",
     "aihq.core",
     "aihq.accounts",
     "aihq.audit",
@@ -100,6 +109,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aihq.core.middleware.RequestContextMiddleware",
     "aihq.core.middleware.RejectNulMiddleware",
+    "aihq.core.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +119,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lock-out flagged during sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aihq.urls"
@@ -148,7 +161,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["aihq.accounts.authentication.AIHQModelBackend"]
+# The lock-out check first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "aihq.accounts.authentication.LockoutBackend",
+    "aihq.accounts.authentication.AIHQModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,6 +176,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in lock-out (django-axes): this many failures for one username from one address within the cool-off
+# lock that pair out for the cool-off; a successful sign-in clears the count. Failures live in the database.
+AXES_FAILURE_LIMIT = int(os.environ.get("AIHQ_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AIHQ_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out neither count nor extend the lock-out: it ends a cool-off after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "aihq.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept; failures and lock-outs are
+AXES_ENABLE_ADMIN = False
+# Its failure and lock-out warnings name the username and address (passwords are always masked).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -195,7 +226,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aihq.core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "aihq.core.schema.AutoSchema",  # documents the JSON errors too
     "EXCEPTION_HANDLER": "aihq.core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "aihq.core.parsers.JSONParser",
@@ -215,6 +246,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("AIHQ_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("AIHQ_THROTTLE_USER", "6000/minute"),
+        # Requests with a wrong, expired or revoked token, per address (counted by TokenAuthentication).
+        "failed_token": os.environ.get("AIHQ_THROTTLE_FAILED_TOKEN", "30/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -252,6 +285,10 @@ AIHQ_EVIDENCE_MAX_MB = int(os.environ.get("AIHQ_EVIDENCE_MAX_MB", "10"))
 AIHQ_EMBED_ON_SAVE = os.environ.get("AIHQ_EMBED_ON_SAVE", "true").strip().lower() in ("1", "true", "yes")
 # Uploads bigger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A request body other than uploaded files (a JSON body, form fields) is at most this size: 413 beyond it. An
+# AI-BOM may come as a JSON body of up to 10 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("AIHQ_REQUEST_MAX_MB", "10")) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- E-mail: Django's mail framework. SMTP when EMAIL_HOST is set (or in production); otherwise messages are
 # written as files under AIHQ_DATA_DIR/mail so a development machine can read what would have been sent.
@@ -282,12 +319,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("AIHQ_LOG_LEVEL", "INFO")},
     # "django" gets no handler of its own (Django's default adds one): records reach the root handler once.
-    "loggers": {"django": {"level": "INFO", "handlers": []}, "django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"level": "INFO", "handlers": []},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lock-outs; not its start-up banner and clean-up notes
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: pages put the token in forms and htmx's headers
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -340,3 +382,25 @@ if AIHQ_OIDC_CLIENT_ID:
         raise RuntimeError(f"AIHQ_OIDC_CLIENT_ID is set: set {', '.join(_oidc_missing)} too")
 # Always listed: it answers only the callback's logins while single sign-on is on, and sessions outlive a switch-off.
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "aihq.accounts.oidc.SsoBackend"]
+
+# --- Content-Security-Policy (django-csp): scripts only from AIHQ's own files, never inline or eval'd. Inline
+# styles stay allowed (style="" attributes draw bars; htmx adds its indicator style). Forms may post only here,
+# and to the single sign-on provider, where the sign-in button's redirect goes.
+_form_action = ["'self'"]
+if OIDC_OP_AUTHORIZATION_ENDPOINT:
+    _provider = urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)
+    _form_action.append(f"{_provider.scheme}://{_provider.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": _form_action,
+    }
+}

@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from aihq.accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from aihq.accounts import lockout, schema  # noqa: F401  (the lock-out audit receiver, the OpenAPI auth extension)

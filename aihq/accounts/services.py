@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,20 +39,39 @@ def _require_hq_admin(actor: Any) -> None:
 def user_get_or_create(
     *, actor: Any, username: str, password: str | None = None, is_demo: bool = False, **fields: Any
 ) -> User:
-    """The user ``username``, created if missing (without a usable password unless one is given)."""
+    """The user ``username``, created if missing (without a usable password unless one is given). A password
+    must pass the password validators (AUTH_PASSWORD_VALIDATORS)."""
     _require_hq_admin(actor)
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, is_demo=is_demo, **fields)
         user.full_clean(exclude=["password"])
         if password:
-            user.set_password(password)
+            _set_password(user, password)
         else:
             user.set_unusable_password()
         user.save()
     elif password:
-        user.set_password(password)
+        _set_password(user, password)
         user.save()
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+
+
+@service
+def password_change(*, actor: Any, user: User, password: str) -> User:
+    """Give ``user`` a new password (validated); users change their own, HQ admins anyone's."""
+    if getattr(actor, "pk", None) != user.pk:
+        require_hq_admin(actor, _("Only HQ admins can set another user's password."))
+    _set_password(user, password)
+    user.save(update_fields=["password"])
     return user
 
 

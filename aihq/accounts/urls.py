@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
+    path("account/password/", views.password_change, name="password-change"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("roles/", views.membership_list, name="membership-list"),
     path("roles/<int:pk>/revoke/", views.membership_revoke, name="membership-revoke"),

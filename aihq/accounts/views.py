@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -71,6 +73,24 @@ def account(request: HttpRequest) -> HttpResponse:
             "new_key": new_key,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the current one, then a new one the password validators accept, twice."""
+    user = request.user
+    assert isinstance(user, User)
+    if not user.has_usable_password():
+        messages.info(request, _("You sign in with single sign-on: your password is kept by your identity provider."))
+        return redirect("account")
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)  # stay signed in here; other sessions end
+        messages.success(request, _("Password changed."))
+        return redirect("account")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aihq.accounts.permissions import get_object_for_user, scope_for, writable_organisations
+from aihq.core.exports import safe_row
 from aihq.core.forms import form_errors_text
 from aihq.core.views import form_page, require_hq_admin_page
 from aihq.energy import selectors, services
@@ -165,7 +166,7 @@ def run_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{run.scenario.code}-run-{run.pk}.csv"'
     writer = csv.writer(response)
-    writer.writerows(run_rows(run.results))
+    writer.writerows(safe_row(row) for row in run_rows(run.results))
     return response
 
 

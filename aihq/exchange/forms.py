@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import writable_organisations
+from aihq.core.uploads import DATA_FILE_TYPES, check_upload
 from aihq.exchange.formats import FORMAT_NAMES
 from aihq.registry.models import Organisation
 
@@ -48,10 +49,4 @@ class ImportForm(forms.Form):
         field.queryset = writable_organisations(user).order_by("code")
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > max_upload_bytes():
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(limit)s MB."),
-                params={"size": round(upload.size / 1024 / 1024, 1), "limit": max_upload_bytes() // 1024 // 1024},
-            )
-        return upload
+        return check_upload(self.cleaned_data["file"], max_bytes=max_upload_bytes(), extensions=DATA_FILE_TYPES)

@@ -15,6 +15,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+# One rule for every export, and for reading AIHQ's own files back: aihq.core.exports.
+from aihq.core.exports import FORMULA_PREFIXES as FORMULA_PREFIXES
+from aihq.core.exports import neutralise_formula as neutralise_formula
+from aihq.core.exports import restore_formula as restore_formula
+
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ñ"), "-")  # "ñ" is how cp1252 mangles an en dash in OMB files
 _QUOTES = dict.fromkeys(map(ord, "‘’ʼ`´í"), "'") | dict.fromkeys(map(ord, "“”„"), '"')
 _SPACES = re.compile(r"\s+")
@@ -221,22 +226,3 @@ def answer(value: Any) -> Any:
     if ":" in raw and len(raw.split(":", 1)[0]) <= 80:
         return strip_letter(raw.split(":", 1)[0]).strip()
     return strip_letter(raw)
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value: str) -> str:
-    """Prefix a quote to a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR).
-
-    A value that already starts with quotes before such a character gets one more, so that
-    ``restore_formula`` gives back exactly the value ("'=1" is written "''=1", read back "'=1").
-    """
-    return "'" + value if value.lstrip("'").startswith(FORMULA_PREFIXES) else value
-
-
-def restore_formula(value: str) -> str:
-    """Undo ``neutralise_formula`` when reading back a file AIHQ wrote."""
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value

@@ -13,10 +13,12 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -664,7 +666,8 @@ def write_rows(
     notes: dict[str, str] | None = None,
     sheet: str = "use cases",
 ) -> bytes:
-    """Rows as CSV (UTF-8 with BOM, for Excel), XLSX or JSON; spreadsheet formulas neutralised."""
+    """Rows as CSV (UTF-8 with BOM, for Excel), XLSX or JSON; spreadsheet formulas neutralised (numbers stay
+    numbers: aihq.core.exports)."""
     if kind == "json":
         return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str).encode("utf-8")
     if kind == "xlsx":
@@ -691,10 +694,13 @@ def write_rows(
     return ("\ufeff" + buffer_text.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(value: Any) -> str:
-    """A cell for a workbook: control characters XLSX cannot hold are dropped (CSV and JSON keep them)."""
+def _xlsx_cell(value: Any) -> Any:
+    """A cell for a workbook: a number as a number; text as in CSV, less the control characters XLSX cannot hold
+    (CSV and JSON keep them)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and math.isfinite(value):
+        return value
     return str(ILLEGAL_CHARACTERS_RE.sub("", _cell(value)))
 
 

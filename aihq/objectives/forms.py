@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aihq.accounts.permissions import scope_for, writable_organisations
 from aihq.core.forms import ServiceModelForm, region_choices
+from aihq.core.uploads import DATA_FILE_TYPES, check_upload
 from aihq.exchange.forms import max_upload_bytes
 from aihq.objectives.models import Indicator, Objective, RagRating
 from aihq.objectives.rows import parse_number, parse_period
@@ -71,10 +72,7 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > max_upload_bytes():
-            raise forms.ValidationError(_("The file is too large."))
-        return upload
+        return check_upload(self.cleaned_data["file"], max_bytes=max_upload_bytes(), extensions=DATA_FILE_TYPES)
 
 
 class RagOverrideForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aihq.accounts.models import User
 from aihq.core.forms import ServiceModelForm
 from aihq.core.i18n import localised
+from aihq.core.uploads import check_upload
 from aihq.regulation import engine, taxonomy
 from aihq.regulation.models import Harm, Incident, IncidentStatus, RequirementStatus, Risk
 
@@ -75,14 +76,15 @@ def _option_label(option: engine.Option) -> str:
     return f"{label} ({option.cite})" if getattr(option, "cite", "") else label
 
 
+FRAMEWORK_FILE_TYPES = frozenset({".yaml", ".yml", ".json"})
+
+
 class FrameworkUploadForm(forms.Form):
     file = forms.FileField(label=_("Framework file (YAML or JSON)"))
     make_current = forms.BooleanField(label=_("Use this version for new classifications"), required=False, initial=True)
 
     def clean_file(self) -> dict[str, Any]:
-        upload = self.cleaned_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError(_("A framework file is at most 2 MB."))
+        upload = check_upload(self.cleaned_data["file"], max_bytes=2 * 1024 * 1024, extensions=FRAMEWORK_FILE_TYPES)
         try:
             data = engine.read_definition(upload.read().decode("utf-8"))
         except RecursionError:
@@ -138,13 +140,11 @@ class EvidenceForm(forms.Form):
     url = forms.URLField(label=_("or a link"), max_length=1000, required=False, assume_scheme="https")
 
     def clean_file(self) -> Any:
-        from aihq.regulation.services import evidence_max_bytes
+        from aihq.regulation.services import EVIDENCE_EXTENSIONS, evidence_max_bytes
 
         upload = self.cleaned_data.get("file")
-        if upload is not None and upload.size > evidence_max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": evidence_max_bytes() // (1024 * 1024)}
-            )
+        if upload is not None:
+            check_upload(upload, max_bytes=evidence_max_bytes(), extensions=EVIDENCE_EXTENSIONS)
         return upload
 
     def clean(self) -> dict[str, Any]:

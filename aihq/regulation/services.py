@@ -20,6 +20,7 @@ from aihq.accounts.permissions import person, require_can_change_use_case, requi
 from aihq.audit.recorder import Change, append_many, snapshot
 from aihq.core.db import insert_returning_ids
 from aihq.core.services import check_version, reject_unknown_fields, save_valid, service
+from aihq.core.uploads import HEAD_BYTES, upload_problems
 from aihq.registry.models import UseCase
 from aihq.regulation import engine
 from aihq.regulation.models import (
@@ -408,7 +409,8 @@ def requirement_update(
     return save_valid(current)
 
 
-#: File types evidence may be (by extension; the stored content type follows the extension, never the client).
+#: File types evidence may be (by extension, and the content must agree: aihq.core.uploads; the stored content
+#: type follows the extension, never the client).
 EVIDENCE_EXTENSIONS = frozenset(
     {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".csv", ".txt", ".md", ".json", ".png", ".jpg",
      ".jpeg", ".zip"}
@@ -429,7 +431,7 @@ def evidence_add(
     filename: str = "",
     content: bytes | None = None,
 ) -> Evidence:
-    """Attach a link or a file (of an allowed type, within the size limit) to a requirement."""
+    """Attach a link or a file (of an allowed type whose content agrees, within the size limit) to a requirement."""
     require_can_change_use_case(actor, requirement.use_case)
     if bool(url) == (content is not None):
         raise ValidationError({"file": _("Give either a file or a link.")})
@@ -437,17 +439,11 @@ def evidence_add(
     if content is not None:
         name = Path(filename or "").name[:255]
         extension = Path(name).suffix.lower()
-        if extension not in EVIDENCE_EXTENSIONS:
-            raise ValidationError(
-                {
-                    "file": _("Files of this type are not accepted; use one of: %(types)s.")
-                    % {"types": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
-                }
-            )
-        if len(content) > evidence_max_bytes():
-            raise ValidationError(
-                {"file": _("The file is larger than %(mb)s MB.") % {"mb": evidence_max_bytes() // (1024 * 1024)}}
-            )
+        problems = upload_problems(
+            name, len(content), content[:HEAD_BYTES], max_bytes=evidence_max_bytes(), extensions=EVIDENCE_EXTENSIONS
+        )
+        if problems:
+            raise ValidationError({"file": problems})
         if not content:
             raise ValidationError({"file": _("The file is empty.")})
         evidence.kind = EvidenceKind.FILE

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aihq.core.forms import ServiceModelForm
+from aihq.core.uploads import check_upload
 from aihq.sovereignty.models import (
     Agreement,
     BomEntry,
@@ -58,6 +59,11 @@ class BomEntryForm(forms.ModelForm):  # type: ignore[type-arg]
 class AibomUploadForm(forms.Form):
     file = forms.FileField(label=_("CycloneDX 1.6 JSON file"))
     dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)
+
+    def clean_file(self) -> Any:
+        from aihq.sovereignty.services import AIBOM_FILE_TYPES, AIBOM_MAX_BYTES
+
+        return check_upload(self.cleaned_data["file"], max_bytes=AIBOM_MAX_BYTES, extensions=AIBOM_FILE_TYPES)
 
 
 class AgreementForm(ServiceModelForm):

@@ -40,6 +40,7 @@ from aihq.sovereignty.models import (
 DATA = Path(__file__).resolve().parent / "data"
 #: The largest AI-BOM file the page and the API accept.
 AIBOM_MAX_BYTES = 10 * 1024 * 1024
+AIBOM_FILE_TYPES = frozenset({".json"})  # CycloneDX JSON (bom.json, bom.cdx.json)
 #: Stored with inferred components: data, so in one language whoever triggered the import.
 INFERRED_DESCRIPTION = "Inferred from an inventory's vendor field: what the vendor supplies is not recorded."
 

@@ -214,26 +214,23 @@ def aibom_import(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = problems = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > services.AIBOM_MAX_BYTES:
-            form.add_error("file", _("An AI-BOM file is at most 10 MB."))
+        try:
+            outcome = services.import_aibom(
+                actor=request.user, use_case=use_case, content=upload.read(), dry_run=form.cleaned_data["dry_run"]
+            )
+        except services.AibomErrors as exc:
+            problems = exc.problems
         else:
-            try:
-                outcome = services.import_aibom(
-                    actor=request.user, use_case=use_case, content=upload.read(), dry_run=form.cleaned_data["dry_run"]
+            if not outcome.dry_run:
+                messages.success(
+                    request,
+                    _("AI-BOM imported: %(new)s added, %(updated)s updated, %(same)s unchanged.")
+                    % {
+                        "new": len(outcome.created),
+                        "updated": len(outcome.updated),
+                        "same": len(outcome.unchanged),
+                    },
                 )
-            except services.AibomErrors as exc:
-                problems = exc.problems
-            else:
-                if not outcome.dry_run:
-                    messages.success(
-                        request,
-                        _("AI-BOM imported: %(new)s added, %(updated)s updated, %(same)s unchanged.")
-                        % {
-                            "new": len(outcome.created),
-                            "updated": len(outcome.updated),
-                            "same": len(outcome.unchanged),
-                        },
-                    )
     return render(
         request,
         "sovereignty/aibom_import.html",

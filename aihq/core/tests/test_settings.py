@@ -25,9 +25,28 @@ PRODUCTION = {
 }
 
 
-def test_production_settings_pass_check_deploy(tmp_path):
-    result = run_aihq("check", "--deploy", "--fail-level", "WARNING", AIHQ_DATA_DIR=str(tmp_path), **PRODUCTION)
+SSO = {
+    "AIHQ_OIDC_CLIENT_ID": "aihq",
+    "AIHQ_OIDC_CLIENT_SECRET": "s",
+    "AIHQ_OIDC_AUTHORIZATION_ENDPOINT": "https://id.example.org/auth",
+    "AIHQ_OIDC_TOKEN_ENDPOINT": "https://id.example.org/token",
+    "AIHQ_OIDC_USERINFO_ENDPOINT": "https://id.example.org/userinfo",
+    "AIHQ_OIDC_JWKS_ENDPOINT": "https://id.example.org/certs",
+}
+
+
+@pytest.mark.parametrize("extra", [{}, SSO], ids=["passwords", "single-sign-on"])
+def test_production_settings_pass_check_deploy(tmp_path, extra):
+    """With the lock-out (django-axes) and the Content-Security-Policy (django-csp) checks included."""
+    env = {**PRODUCTION, **extra}
+    result = run_aihq("check", "--deploy", "--fail-level", "WARNING", AIHQ_DATA_DIR=str(tmp_path), **env)
     assert result.returncode == 0, result.stdout + result.stderr
+    listed = run_aihq(
+        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.INSTALLED_APPS)",
+        AIHQ_DATA_DIR=str(tmp_path), **env,
+    )  # fmt: skip
+    assert "'axes'" in listed.stdout
+    assert "'csp'" in listed.stdout
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])

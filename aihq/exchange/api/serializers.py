@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from aihq.core.uploads import DATA_FILE_TYPES, check_upload
 from aihq.exchange.formats import FORMAT_NAMES
 from aihq.exchange.forms import max_upload_bytes
 from aihq.exchange.models import ImportRun
@@ -24,9 +25,7 @@ class ImportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     encoding = serializers.CharField(required=False, allow_blank=True, max_length=30)
 
     def validate_file(self, value: Any) -> Any:
-        if value.size > max_upload_bytes():
-            raise serializers.ValidationError(f"The file is larger than {max_upload_bytes() // 1024 // 1024} MB.")
-        return value
+        return check_upload(value, max_bytes=max_upload_bytes(), extensions=DATA_FILE_TYPES)
 
 
 class ImportRunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from aihq.core.api import version_field
+from aihq.core.api import unsaved_timestamp, version_field
 from aihq.registry.api.serializers import VisibleOrganisationField, VisibleUseCaseField
 from aihq.sovereignty.models import Agreement, BomEntry, Component, CutoffScenario, SovereigntySettings, Supplier
 
@@ -26,9 +26,17 @@ class ComponentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     supplier: serializers.Field[Any, Any, Any, Any] = serializers.PrimaryKeyRelatedField(
         queryset=Supplier.objects.all(), required=False, allow_null=True
     )
-    supplier_name = serializers.CharField(source="supplier.name", read_only=True, default="")
-    jurisdiction = serializers.CharField(source="supplier.jurisdiction", read_only=True, default="")
+    # Methods, not CharField(source="supplier.name", default=""): DRF leaves a field with a default out of the
+    # answer to a PATCH when the supplier is empty.
+    supplier_name = serializers.SerializerMethodField()
+    jurisdiction = serializers.SerializerMethodField()
     version = version_field()
+
+    def get_supplier_name(self, obj: Component) -> str:
+        return obj.supplier.name if obj.supplier is not None else ""
+
+    def get_jurisdiction(self, obj: Component) -> str:
+        return obj.supplier.jurisdiction if obj.supplier is not None else ""
 
     class Meta:
         model = Component
@@ -105,7 +113,8 @@ class CutoffScenarioSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
 
 class SettingsSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    version = version_field()
+    version = version_field(min_value=0)  # 0 until first saved
+    updated_at = unsaved_timestamp()
 
     class Meta:
         model = SovereigntySettings

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 
 from aihq.core.api import VersionedMixin, expected_version
 from aihq.core.parsers import JSONParser
+from aihq.core.uploads import check_upload
 from aihq.registry.api.views import ScopedViewSetMixin
 from aihq.registry.models import UseCase
 from aihq.sovereignty import selectors, services
@@ -200,8 +202,10 @@ class AibomView(APIView):
         dry_run = str(request.query_params.get("dry_run") or body.get("dry_run", "")).lower() in ("1", "true")
         upload = request.FILES.get("file") if hasattr(request, "FILES") else None
         if upload is not None:
-            if upload.size > services.AIBOM_MAX_BYTES:
-                raise ValidationError({"file": [_("An AI-BOM file is at most 10 MB.")]})
+            try:
+                check_upload(upload, max_bytes=services.AIBOM_MAX_BYTES, extensions=services.AIBOM_FILE_TYPES)
+            except DjangoValidationError as exc:
+                raise ValidationError({"file": exc.messages}) from None
             content: Any = upload.read()
         elif "bomFormat" in body:
             content = dict(body)

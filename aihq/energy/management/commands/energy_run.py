@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from aihq.core.cli import AIHQCommand
+from aihq.core.exports import safe_row
 from aihq.energy.models import Scenario
 from aihq.energy.scenarios import run_rows
 from aihq.energy.services import scenario_run
@@ -36,7 +37,7 @@ class Command(AIHQCommand):
                 raise CommandError("; ".join(exc.messages)) from None
         if options["output"]:
             with options["output"].open("w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(run_rows(run.results))
+                csv.writer(handle).writerows(safe_row(row) for row in run_rows(run.results))
         national = run.results["national"]
         capex = national["new_generation_capex_usd_cumulative"]
         summary = (

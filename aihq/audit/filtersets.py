@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aihq.audit.models import AuditAction, AuditEvent
+from aihq.core.filters import IsoDateTimeFilter
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
@@ -17,8 +18,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="actor_label", label=_("User"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
     request_id = django_filters.CharFilter(label=_("Request id"))
-    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
-    until = django_filters.IsoDateTimeFilter(label=_("Until"), method="filter_until")
+    since = IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
+    until = IsoDateTimeFilter(label=_("Until"), method="filter_until")
 
     class Meta:
         model = AuditEvent

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
@@ -20,11 +23,34 @@ from aihq.core.services import ConflictError
 
 
 class Pagination(PageNumberPagination):
-    """``?page=N&page_size=M`` (up to 500 a page)."""
+    """``?page=N&page_size=M`` (up to 500 a page), in a total order: ``?ordering=name`` would leave rows with the
+    same name in any order the database likes, so a row could show on two pages and another on none. The model's
+    own ordering, then the primary key, break the ties."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        if isinstance(queryset, QuerySet):
+            queryset = totally_ordered(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+
+def totally_ordered(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """``queryset`` with its explicit ordering completed by the model's ordering and the primary key, so that
+    pages neither repeat nor skip rows that tie (the model's ordering alone is left as it is)."""
+    if not queryset.query.order_by:
+        return queryset
+    explicit = list(queryset.query.order_by)
+    named = {item.lstrip("-") for item in explicit if isinstance(item, str)}
+    for item in [*queryset.model._meta.ordering, "pk"]:
+        name = item.lstrip("-") if isinstance(item, str) else None
+        if name is None or name in named or (name in ("pk", "id") and named & {"pk", "id"}):
+            continue
+        explicit.append(item)
+        named.add(name)
+    return queryset.order_by(*explicit)
 
 
 def _errors_from_django(exc: DjangoValidationError) -> dict[str, Any]:
@@ -48,6 +74,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": _("The change conflicts with existing data (a duplicate or a reference in use)."), "errors": {}},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, DataError):
+        # A value the validation let through but the database cannot store (a NUL in a JSON value on PostgreSQL);
+        # the service's transaction has rolled back.
+        return Response(
+            {"detail": _("The database cannot store a value in this request, such as a NUL character."), "errors": {}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        from aihq.core.parsers import body_limit_message
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return Response(
+            {"detail": body_limit_message(limit), "errors": {}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        )
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        detail = _("The request has more than %(limit)s fields or files.") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+        return Response({"detail": detail, "errors": {}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(str(exc.args[0]))
     response = drf_exception_handler(exc, context)
@@ -67,9 +112,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 VERSION_HELP = "Current version; send it back on update to detect conflicting edits."
 
 
-def version_field() -> serializers.IntegerField:
-    """The optional ``version`` of a versioned record's serializer (a stale one gets 409)."""
-    return serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+def version_field(*, min_value: int = 1) -> serializers.IntegerField:
+    """The optional ``version`` of a versioned record's serializer (a stale one gets 409).
+
+    Settings kept as one row show version 0 until first saved (``min_value=0``): a client sends back what it read.
+    """
+    return serializers.IntegerField(required=False, min_value=min_value, help_text=VERSION_HELP)
+
+
+def unsaved_timestamp() -> serializers.DateTimeField:
+    """``updated_at`` of settings kept as one row: null until they are first saved."""
+    return serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')

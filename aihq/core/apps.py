@@ -10,4 +10,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from aihq.core import checks  # noqa: F401  (registers system checks)
+        # Imported for what they register: system checks, and the integer "in" lookups.
+        from aihq.core import checks, lookups  # noqa: F401

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from aihq.core.filters import IsoDateTimeFilter, OrderingFilter
 from aihq.registry.models import (
     DevelopmentMethod,
     ImpactType,
@@ -32,7 +33,7 @@ class UseCaseFilterSet(django_filters.FilterSet):
     )
     region = django_filters.CharFilter(label=_("Region code"), method="filter_region")
     sector = django_filters.CharFilter(label=_("Sector code"), method="filter_sector")
-    stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Stage.choices, distinct=False)
     development_method = django_filters.ChoiceFilter(label=_("Development method"), choices=DevelopmentMethod.choices)
     is_generative = django_filters.BooleanFilter(
         label=_("Generative AI"), widget=django_filters.widgets.BooleanWidget()
@@ -44,10 +45,8 @@ class UseCaseFilterSet(django_filters.FilterSet):
         label=_("AI technique"), choices=Technique.choices, method="filter_technique"
     )
     source_format = django_filters.CharFilter(label=_("Imported from"))
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
-    ordering = django_filters.OrderingFilter(
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated since"))
+    ordering = OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Last updated first"),
         fields=(
@@ -99,12 +98,18 @@ class UseCaseFilterSet(django_filters.FilterSet):
         return queryset.filter(organisation_id__in=sorted(ids))
 
     def filter_region(self, queryset: QuerySet[UseCase], name: str, value: str) -> QuerySet[UseCase]:
-        codes = [code.strip() for code in value.split(",") if code.strip()]
-        return queryset.filter(regions__code__in=codes).distinct()
+        return _linked_to(queryset, "regions", value)
 
     def filter_sector(self, queryset: QuerySet[UseCase], name: str, value: str) -> QuerySet[UseCase]:
-        codes = [code.strip() for code in value.split(",") if code.strip()]
-        return queryset.filter(sectors__code__in=codes).distinct()
+        return _linked_to(queryset, "sectors", value)
+
+
+def _linked_to(queryset: QuerySet[UseCase], relation: str, value: str) -> QuerySet[UseCase]:
+    """Use cases linked to any of the comma-separated codes: ``id IN (the link table's rows)`` rather than a join,
+    which would repeat a use case per matching link and need DISTINCT over every column to undo it."""
+    codes = [code.strip() for code in value.split(",") if code.strip()]
+    links = getattr(UseCase, relation).through.objects.filter(**{f"{relation[:-1]}__code__in": codes})
+    return queryset.filter(id__in=links.values("usecase_id"))
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
@@ -112,7 +117,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
     parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent code"))
     region = django_filters.CharFilter(field_name="region__code", label=_("Region code"))
-    ordering = django_filters.OrderingFilter(fields=(("code", "code"), ("name_en", "name"), ("updated_at", "updated")))
+    ordering = OrderingFilter(fields=(("code", "code"), ("name_en", "name"), ("updated_at", "updated")))
 
     class Meta:
         model = Organisation

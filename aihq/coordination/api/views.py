@@ -43,12 +43,13 @@ class DuplicatesView(APIView):
     """Pairs of use cases of different organisations found similar (both of which you may see), best first, with
     their verdicts. Filters: ``min_score``, ``organisation`` (code), ``open`` (true: undecided or texts changed)."""
 
+    pagination_class = Pagination  # the schema shows the page, as the answer is
+
     @extend_schema(
         parameters=[
             OpenApiParameter("min_score", OpenApiTypes.FLOAT),
             OpenApiParameter("organisation", OpenApiTypes.STR),
             OpenApiParameter("open", OpenApiTypes.BOOL),
-            OpenApiParameter("page", OpenApiTypes.INT),
         ],
         responses={200: DuplicatePairSerializer(many=True)},
     )
@@ -65,7 +66,7 @@ class DuplicatesView(APIView):
         if request.query_params.get("open") == "true":
             rows = selectors.unsettled(rows)
         reviews = selectors.reviews(list(rows.order_by("-score", "pk")[:5000]))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page: Any = paginator.paginate_queryset(reviews, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response(DuplicatePairSerializer(page, many=True).data)
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from aihq.accounts.models import User
-from aihq.core.api import version_field
+from aihq.core.api import unsaved_timestamp, version_field
 from aihq.evaluation.models import (
     CRITERIA,
     STAGE_ORDER,
@@ -150,7 +150,8 @@ class ConditionMetSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class EvaluationSettingsSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    version = version_field()
+    version = version_field(min_value=0)  # 0 until first saved
+    updated_at = unsaved_timestamp()
     gated_stages = serializers.ListField(child=serializers.ChoiceField(choices=GATED_STAGES), required=False)
 
     class Meta:

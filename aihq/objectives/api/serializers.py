@@ -7,6 +7,8 @@ from typing import Any
 from rest_framework import serializers
 
 from aihq.accounts.permissions import scope_for
+from aihq.core.uploads import DATA_FILE_TYPES, check_upload
+from aihq.exchange.forms import max_upload_bytes
 from aihq.objectives.models import Contribution, Indicator, Measurement, Objective, RagRating
 from aihq.objectives.services import TargetSpec
 from aihq.registry.api.serializers import VisibleOrganisationField
@@ -144,6 +146,9 @@ class MeasurementSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 class MeasurementUploadSerializer(serializers.Serializer):  # type: ignore[type-arg]
     file = serializers.FileField(help_text="CSV, XLSX or JSON with indicator, period, region, organisation, value.")
     encoding = serializers.CharField(required=False, allow_blank=True, max_length=30)
+
+    def validate_file(self, value: Any) -> Any:
+        return check_upload(value, max_bytes=max_upload_bytes(), extensions=DATA_FILE_TYPES)
 
 
 class RagOverrideSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from aihq.core.api import version_field
+from aihq.core.api import unsaved_timestamp, version_field
 from aihq.publication import fields as catalogue
 from aihq.publication.models import PublicationProfile, PublicationRecord, PublishedVersion
 from aihq.registry.api.serializers import VisibleUseCaseField
@@ -92,7 +92,8 @@ class PublicationProfileSerializer(serializers.ModelSerializer):  # type: ignore
         required=False,
         help_text="Field keys the register shows (name and organisation always).",
     )
-    version = version_field()
+    version = version_field(min_value=0)  # 0 until first saved
+    updated_at = unsaved_timestamp()
 
     class Meta:
         model = PublicationProfile

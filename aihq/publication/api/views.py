@@ -146,7 +146,7 @@ class PublicationViewSet(
         )
 
     @extend_schema(responses={200: PublishedVersionSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every version, not a page
     def versions(self, request: Request, pk: str | None = None) -> Response:
         """Every published version, newest first, with what the public sees of it."""
         record = self.get_object()

@@ -145,10 +145,11 @@ class EvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return fields
 
     def validate_file(self, upload: Any) -> Any:
-        from aihq.regulation.services import evidence_max_bytes
+        from aihq.core.uploads import check_upload
+        from aihq.regulation.services import EVIDENCE_EXTENSIONS, evidence_max_bytes
 
-        if upload is not None and upload.size > evidence_max_bytes():
-            raise serializers.ValidationError(f"The file is larger than {evidence_max_bytes() // (1024 * 1024)} MB.")
+        if upload is not None:
+            check_upload(upload, max_bytes=evidence_max_bytes(), extensions=EVIDENCE_EXTENSIONS)
         return upload
 
     def get_download(self, obj: Evidence) -> str | None:

@@ -133,7 +133,7 @@ class ClassificationViewSet(
         )
 
     @extend_schema(responses={200: ClassificationRevisionSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, not a page
     def revisions(self, request: Request, pk: str | None = None) -> Response:
         classification = self.get_object()
         rows = classification.revisions.select_related("framework", "classified_by")

@@ -124,7 +124,7 @@ class Server:
                 "900",
                 "--log-level",
                 "warning",
-            ],  # fmt: skip
+            ],
             env=env,
             cwd=ROOT,
         )
@@ -240,7 +240,8 @@ def build_cases(cursor: Any, vendor: str) -> list[Case]:
             count = cur.fetchone()[0]
             cur.execute(
                 "SELECT u.*, o.code, o.name_en, o.name_ru FROM registry_usecase u "
-                f"JOIN registry_organisation o ON o.id = u.organisation_id WHERE {where} ORDER BY {order} LIMIT {limit}",
+                f"JOIN registry_organisation o ON o.id = u.organisation_id WHERE {where} "
+                f"ORDER BY {order} LIMIT {limit}",
                 params,
             )
             rows = cur.fetchall()

@@ -243,7 +243,12 @@ class UseCase(TimeStampedModel):
                 violation_error_message=_("This organisation already has a use case with this reference."),
             )
         ]
-        indexes = [models.Index(fields=["organisation", "stage"], name="usecase_org_stage_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "stage"], name="usecase_org_stage_idx"),
+            # The lists' default order, alone and within a stage: the first page without sorting every row.
+            models.Index(fields=["-updated_at", "-id"], name="usecase_updated_idx"),
+            models.Index(fields=["stage", "-updated_at", "-id"], name="usecase_stage_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from aihq.accounts.permissions import can_change, get_object_for_user, scope_for, writable_organisations
 from aihq.audit.selectors import object_history
+from aihq.core.api import totally_ordered
 from aihq.core.forms import apply_service_errors
 from aihq.core.http import non_empty_query
 from aihq.core.services import ConflictError
@@ -59,7 +60,7 @@ def use_case_list(request: HttpRequest) -> HttpResponse:
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         queryset = filterset.queryset.none()
-    paginator = Paginator(queryset, _page_size(request))
+    paginator = Paginator(totally_ordered(queryset), _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filterset": filterset,

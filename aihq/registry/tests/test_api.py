@@ -296,3 +296,18 @@ def test_rollup_needs_a_known_dimension(world, api_client_for):
     response = api_client_for("hq_admin").get("/api/v1/use-cases/rollup/", {"by": "colour"})
     assert response.status_code == 400
     assert "by" in response.json()["errors"]
+
+
+def test_pages_sorted_on_a_tied_column_neither_repeat_nor_skip_rows(world, api_client_for, system_actor):
+    from aihq.registry.services import use_case_create
+
+    for _ in range(4):
+        use_case_create(actor=system_actor, organisation=world.org_b, name="Same name")
+    client = api_client_for("hq_admin")
+    seen = []
+    for page in range(1, 8):
+        body = client.get("/api/v1/use-cases/", {"ordering": "name", "page_size": 1, "page": page}).json()
+        seen += [row["id"] for row in body["results"]]
+    assert sorted(seen) == sorted(UseCase.objects.values_list("pk", flat=True))
+    ties = [pk for pk in seen if UseCase.objects.get(pk=pk).name == "Same name"]
+    assert ties == sorted(ties, reverse=True)  # the model's own order (newest first) breaks the tie

@@ -24,17 +24,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_benchmark import BIN, ROOT, Server, prepare
+from scale_benchmark import (
+    BIN,
+    ROOT,
+    Server,
+    prepare,
+    scale_arguments,
+    signed_in_session,
+    use_environment,
+)
 
 
 def make_fixture(users: int, path: Path) -> list[int]:
     """Tokens and sessions for ``users`` editors (the organisations with the most use cases first); returns the
     token ids to delete afterwards."""
-    import django
-
-    django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
 
     from aihq.accounts.models import ApiToken, Membership, hash_token
@@ -54,11 +57,7 @@ def make_fixture(users: int, path: Path) -> list[int]:
         key = ApiToken.generate_key()
         token = ApiToken.objects.create(user=membership.user, name="load", prefix=key[:8], key_hash=hash_token(key))
         tokens.append(token.pk)
-        session = SessionStore()
-        session[SESSION_KEY] = str(membership.user.pk)
-        session[BACKEND_SESSION_KEY] = "aihq.accounts.authentication.AIHQModelBackend"
-        session[HASH_SESSION_KEY] = membership.user.get_session_auth_hash()
-        session.create()
+        session = signed_in_session(membership.user)
         mine = list(
             UseCase.objects.filter(organisation=membership.organisation)
             .order_by("pk")
@@ -93,12 +92,7 @@ def read_stats(prefix: Path) -> list[dict[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--use-cases", type=int, default=100_000)
-    parser.add_argument("--organisations", type=int, default=500)
-    parser.add_argument("--indicators", type=int, default=1000)
-    parser.add_argument("--measurements", type=int, default=3_600_000)
-    parser.add_argument("--seed", type=int, default=1)
+    scale_arguments(parser)
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
@@ -106,9 +100,7 @@ def main() -> None:
     args.existing = False
 
     env = prepare(args)
-    os.environ.update(env)
-    if "DATABASE_URL" not in env:
-        os.environ.pop("DATABASE_URL", None)
+    use_environment(env)
     out = Path(env["AIHQ_DATA_DIR"]) / "load"
     out.mkdir(parents=True, exist_ok=True)
     fixture = out / "fixture.json"

@@ -432,14 +432,43 @@ def build_cases(cursor: Any, vendor: str) -> list[Case]:
     return cases
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def scale_arguments(parser: argparse.ArgumentParser) -> None:
+    """The database and the size of the scale data (the issue's by default), shared with the load test."""
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--use-cases", type=int, default=100_000)
     parser.add_argument("--organisations", type=int, default=500)
     parser.add_argument("--indicators", type=int, default=1000)
     parser.add_argument("--measurements", type=int, default=3_600_000)
     parser.add_argument("--seed", type=int, default=1)
+
+
+def use_environment(env: dict[str, str]) -> None:
+    """Point this process (Django, once set up) at the scale database."""
+    os.environ.update(env)
+    if "DATABASE_URL" not in env:
+        os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def signed_in_session(user: Any) -> Any:
+    """A saved session signed in as ``user`` (what a browser holds after signing in), without the sign-in form."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "aihq.accounts.authentication.AIHQModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    scale_arguments(parser)
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per case (exports: a third)")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
     parser.add_argument("--json", action="store_true", help="the table as JSON on stdout")
@@ -449,15 +478,7 @@ def main() -> None:
     args = parser.parse_args()
 
     env = prepare(args)
-    os.environ.update(env)
-    if "DATABASE_URL" not in env:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    use_environment(env)
     from django.db import connection
 
     from aihq.accounts.models import ApiToken, Membership, User, hash_token
@@ -467,11 +488,7 @@ def main() -> None:
         sys.exit("The scale data has no HQ admin.")
     key = ApiToken.generate_key()
     ApiToken.objects.create(user=admin, name="bench", prefix=key[:8], key_hash=hash_token(key))
-    session = SessionStore()
-    session[SESSION_KEY] = str(admin.pk)
-    session[BACKEND_SESSION_KEY] = "aihq.accounts.authentication.AIHQModelBackend"
-    session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
-    session.create()
+    session = signed_in_session(admin)
     assert Membership.objects.filter(user=admin).exists()
 
     vendor = connection.vendor

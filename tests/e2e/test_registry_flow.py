@@ -71,5 +71,6 @@ def test_wrong_password_shows_an_error(page, live_server, editor):
     page.fill("#id_username", "eva")
     page.fill("#id_password", "not-the-password")
     page.click("[data-testid=login]")
-    assert page.locator(".message.error").is_visible()
+    # Wait for the answer to the post: the error is on the page that comes back, not on the one posted from.
+    page.locator(".message.error").wait_for(state="visible", timeout=15000)
     assert "/login/" in page.url

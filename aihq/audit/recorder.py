@@ -142,7 +142,6 @@ def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | N
     request_id = context.get_request_id()
     now = timezone.now()
     stamp = format_timestamp(now)
-    times: list[dt.datetime] = []
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -152,7 +151,6 @@ def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | N
         for entry in entries:
             change = Change(*entry)
             seq += 1
-            times.append(change.timestamp or now)
             content = {
                 "seq": seq,
                 "timestamp": format_timestamp(change.timestamp) if change.timestamp else stamp,
@@ -168,8 +166,10 @@ def append_many(entries: Sequence[Change | tuple[models.Model, str, Snapshot | N
                 "prev_hash": prev,
             }
             prev = event_hash(content)
-            rows.append([*(content[name] for name in _EVENT_COLUMNS[:-1]), prev])
-        insert_rows(AuditEvent, _EVENT_COLUMNS, _with_time(rows, times))
+            row = [*(content[name] for name in _EVENT_COLUMNS[:-1]), prev]
+            row[1] = change.timestamp or now  # the hash covers the formatted time; the column holds the datetime
+            rows.append(row)
+        insert_rows(AuditEvent, _EVENT_COLUMNS, rows)
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return len(rows)
@@ -180,13 +180,6 @@ _EVENT_COLUMNS = (
     "seq", "timestamp", "actor_id", "actor_label", "request_id", "object_type", "object_id", "object_repr",
     "action", "before", "after", "prev_hash", "hash",
 )  # fmt: skip
-
-
-def _with_time(rows: list[list[Any]], times: list[dt.datetime]) -> list[list[Any]]:
-    """The hash covers the formatted time; the column stores the datetime itself."""
-    for row, when in zip(rows, times, strict=True):
-        row[1] = when
-    return rows
 
 
 @dataclass

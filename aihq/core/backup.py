@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import logging
@@ -55,7 +54,8 @@ from django.utils.duration import duration_microseconds
 from django.utils.translation import gettext as _
 
 import aihq
-from aihq.core.db import insert_rows
+from aihq.core.cli import Advance, ProgressFactory, no_progress
+from aihq.core.db import copy_rows
 
 logger = logging.getLogger("aihq.backup")
 
@@ -78,17 +78,9 @@ BINARY_ROWS_PER_CHUNK = 16
 BATCH_BYTES = 16 * 1024 * 1024
 COMPRESSLEVEL = 3
 
-Advance = Callable[[int], None]
-ProgressFactory = Callable[[str, int], contextlib.AbstractContextManager[Advance]]
-
 
 class BackupError(Exception):
     """A backup or restore refused or failed, with a message for the person running it."""
-
-
-@contextlib.contextmanager
-def _no_progress(description: str, total: int) -> Iterator[Advance]:
-    yield lambda n: None
 
 
 # --- Cell encoding ------------------------------------------------------------------------------------------
@@ -324,7 +316,7 @@ def _check_tables_exist(models: list[type[Model]]) -> None:
         )
 
 
-def backup(path: Path, *, progress: ProgressFactory = _no_progress) -> BackupSummary:
+def backup(path: Path, *, progress: ProgressFactory = no_progress) -> BackupSummary:
     """Write the whole database, as one consistent snapshot, to ``path`` (replaced only when complete).
 
     The file holds password hashes and secrets: it is created readable by its owner only.
@@ -472,7 +464,7 @@ def open_backup(path: Path) -> tuple[zipfile.ZipFile, Manifest]:
 
 
 def verify_backup(
-    zf: zipfile.ZipFile, manifest: Manifest, path: Path, *, progress: ProgressFactory = _no_progress
+    zf: zipfile.ZipFile, manifest: Manifest, path: Path, *, progress: ProgressFactory = no_progress
 ) -> None:
     """Check every table's member against the manifest's row count and SHA-256."""
     for entry in manifest.tables:
@@ -619,41 +611,6 @@ class RestoreSummary:
     audit_break: str | None
 
 
-# Column types whose values the driver takes as they are (the rest go through the field's get_db_prep_save).
-_PLAIN_TYPES = frozenset(
-    {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-     "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "AutoField", "BigAutoField",
-     "SmallAutoField", "FloatField"}
-)  # fmt: skip
-
-
-def _copy_rows(model: type[Model], columns: list[str], types: list[str], rows: list[list[Any]]) -> None:
-    """PostgreSQL's COPY, several times faster than an INSERT per row; values prepared as the ORM would."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields: list[Any] = [model._meta.get_field(name) for name in columns]
-    prepare = [
-        None if kind in _PLAIN_TYPES else functools.partial(field.get_db_prep_save, connection=conn)
-        for field, kind in zip(fields, types, strict=True)
-    ]
-    quote = conn.ops.quote_name
-    names = ", ".join(quote(field.column) for field in fields)
-    with (
-        conn.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(
-                [value if p is None or value is None else p(value) for p, value in zip(prepare, row, strict=True)]
-            )
-
-
-def _insert(model: type[Model], entry: TableEntry, rows: list[list[Any]]) -> None:
-    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-        _copy_rows(model, entry.columns, entry.types, rows)
-    else:
-        insert_rows(model, entry.columns, rows)
-
-
 def _load_table(zf: zipfile.ZipFile, entry: TableEntry, model: type[Model], path: Path, advance: Advance) -> None:
     decoders = decoders_for(entry.types)
     width = len(entry.columns)
@@ -666,7 +623,7 @@ def _load_table(zf: zipfile.ZipFile, entry: TableEntry, model: type[Model], path
     def send() -> None:
         nonlocal batch_size, first
         try:
-            _insert(model, entry, batch)
+            copy_rows(model, entry.columns, batch)
         except (DatabaseError, ValueError, TypeError) as exc:
             raise BackupError(
                 _("Rows %(first)s–%(last)s of table %(table)s were refused: %(error)s")
@@ -737,7 +694,7 @@ def _load(
                 )
 
 
-def restore(path: Path, *, force: bool = False, progress: ProgressFactory = _no_progress) -> RestoreSummary:
+def restore(path: Path, *, force: bool = False, progress: ProgressFactory = no_progress) -> RestoreSummary:
     """Replace the database's contents with a backup's, in one transaction (a failure changes nothing).
 
     The file is checked first (manifest, format, checksums), then the database: migrated to exactly the

@@ -14,6 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from aihq.accounts.permissions import SystemActor
 from aihq.core import context
 
+#: Long jobs report progress through a factory: ``with progress(description, total) as advance: advance(n)``.
+Advance = Callable[[int], None]
+ProgressFactory = Callable[[str, int], contextlib.AbstractContextManager[Advance]]
+
+
+@contextlib.contextmanager
+def no_progress(description: str, total: int) -> Iterator[Advance]:
+    """A progress factory that shows nothing (library calls, tests)."""
+    yield lambda n: None
+
 
 class AIHQCommand(BaseCommand):
     """A command whose writes are audited as ``cli:<name>`` and which can answer in JSON."""

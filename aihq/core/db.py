@@ -19,7 +19,8 @@ from django.db.models import Func, IntegerField, Model
 
 # Field types whose Python values the database drivers take as they are.
 _AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
-          "PositiveBigIntegerField", "SmallIntegerField", "BigAutoField", "AutoField"}  # fmt: skip
+          "PositiveBigIntegerField", "SmallIntegerField", "PositiveSmallIntegerField", "BigAutoField", "AutoField",
+          "SmallAutoField", "FloatField"}  # fmt: skip
 
 
 def _fields(model: type[Model], names: Sequence[str]) -> list[Any]:
@@ -175,3 +176,19 @@ class DayNumber(Func):
 
 #: The largest id a filter accepts (a bigger number cannot name a row, and SQLite cannot even compare it).
 MAX_ID = 2**63 - 1
+
+
+def analyze(models: Sequence[type[Model]]) -> None:
+    """Fresh planner statistics after a bulk load: PostgreSQL would otherwise plan for the empty tables it last
+    measured (autovacuum comes later), and a join of use cases and organisations can then take a minute.
+    Many-to-many fields' link tables are measured with their model."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    tables = []
+    for model in models:
+        tables.append(model._meta.db_table)
+        tables += [m2m.m2m_db_table() for m2m in model._meta.local_many_to_many]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(conn.ops.quote_name(table) for table in tables))
+        elif conn.vendor == "sqlite":
+            cursor.execute("ANALYZE")

@@ -20,9 +20,10 @@ from typing import Any
 
 from aihq.accounts.models import Role
 from aihq.accounts.services import membership_create, user_get_or_create
+from aihq.core.db import analyze
 from aihq.core.services import service
 from aihq.registry.loaders import load_regions, load_sectors
-from aihq.registry.models import Organisation, Region
+from aihq.registry.models import Organisation, Region, UseCase
 from aihq.registry.services import organisation_create
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -82,18 +83,6 @@ def load_accounts(*, actor: Any) -> int:
     return len(ACCOUNTS)
 
 
-def _refresh_planner_statistics() -> None:
-    """After a bulk load PostgreSQL still plans for the empty tables it last measured (autovacuum comes later),
-    and a three-level join of use cases and organisations can then take a minute: measure them now."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE registry_usecase, registry_organisation, registry_usecase_sectors, registry_usecase_regions"
-            )
-
-
 def load_demo(*, actor: Any, us_inventory: bool = True) -> dict[str, int]:
     """Create what is missing of the demo set (idempotent: a second run changes nothing).
 
@@ -131,7 +120,7 @@ def load_demo(*, actor: Any, us_inventory: bool = True) -> dict[str, int]:
     for run in runs:
         if run.status != "applied":
             raise RuntimeError(f"Demo import of {run.file_name} failed: {run.error}")
-    _refresh_planner_statistics()
+    analyze([UseCase, Organisation])
     return {
         "regions": regions_created,
         "sectors": sectors_created,

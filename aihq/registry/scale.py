@@ -23,18 +23,19 @@ import datetime as dt
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aihq.accounts.models import Membership, Role, User
 from aihq.audit.recorder import Change, append_many, snapshot
-from aihq.core.db import copy_rows, insert_returning_ids, insert_rows
+from aihq.core.cli import Advance, ProgressFactory, no_progress
+from aihq.core.db import analyze, copy_rows, insert_returning_ids, insert_rows
 from aihq.objectives.models import Aggregation, Contribution, Indicator, Measurement, NationalValue, Objective, Target
 from aihq.objectives.rollups import refresh_national_values
 from aihq.registry.loaders import load_regions, load_sectors
@@ -47,16 +48,6 @@ SOURCE = "Synthetic data (aihq generate_scale)"
 PERIODS = 40
 #: The fewest measurements a regional series gets when there are too few to give every region some.
 MIN_PERIODS = 8
-
-Advance = Callable[[int], None]
-ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
-
-
-@contextlib.contextmanager
-def no_progress(description: str, total: int) -> Iterator[Advance]:
-    """A progress factory that shows nothing."""
-    yield lambda n: None
-
 
 # --- vocabulary ----------------------------------------------------------------------------------------------
 
@@ -1029,7 +1020,7 @@ def generate(*, actor: Any, options: ScaleOptions, progress: ProgressFactory = n
         with run.phase("rollups"):
             run.counts["national_values"] = refresh_national_values([i.pk for i, _plan in indicators])
     with run.phase("analyze"):
-        _analyze()
+        analyze([UseCase, Organisation, Measurement, Indicator, Target, Risk, Contribution, User, NationalValue])
     run.seconds["total"] = round(time.perf_counter() - started, 2)
     return {"counts": run.counts, "seconds": run.seconds, "accounts": accounts}
 
@@ -1252,8 +1243,10 @@ def _write_measurements(run: _Run, indicators: list[tuple[Indicator, IndicatorPl
     columns = ("indicator", "period_end", "value", "region", "organisation", "weight", "source", "note",
                "is_illustrative", "reported_by", "created_at", "updated_at")  # fmt: skip
     region_ids = dict(Region.objects.filter(country="RU").values_list("code", "id"))
-    # Values are reported three to eight weeks after the quarter ends (one time per period, reused).
+    # Values are reported three to eight weeks after the quarter ends (one time per period, reused), and never
+    # later than now: the last quarter may have ended only days ago.
     reported_at: dict[dt.date, dt.datetime] = {}
+    now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     written = 0
     with run.progress(_("Measurements"), run.options.measurements) as advance:
@@ -1267,14 +1260,15 @@ def _write_measurements(run: _Run, indicators: list[tuple[Indicator, IndicatorPl
                 for day, value in zip(one.days, one.values.tolist(), strict=True):
                     at = reported_at.get(day)
                     if at is None:
-                        at = reported_at[day] = _moment(day + dt.timedelta(days=21 + 3 * (day.month % 12)), 3600)
+                        lag = dt.timedelta(days=21 + 3 * (day.month % 12))
+                        at = reported_at[day] = min(_moment(day + lag, 3600), now)
                     rows.append(
                         (indicator.pk, day, value, region_id, org_id, None, SOURCE, "", True, editor_id, at, at)
                     )
-            if len(rows) >= run.options.batch_size:
-                written += copy_rows(Measurement, columns, rows)
-                advance(len(rows))
-                rows = []
+                if len(rows) >= run.options.batch_size:  # per series: an indicator may have a million values
+                    written += copy_rows(Measurement, columns, rows)
+                    advance(len(rows))
+                    rows = []
         written += copy_rows(Measurement, columns, rows)
         advance(len(rows))
     run.counts["measurements"] = written
@@ -1344,15 +1338,3 @@ def _write_events(run: _Run) -> None:
             advance(len(changes))
     run.counts["audit_events"] = written
     run.events = []
-
-
-def _analyze() -> None:
-    """Fresh planner statistics after a bulk load (PostgreSQL would plan for the empty tables it last measured)."""
-    models_ = (UseCase, Organisation, Measurement, Indicator, Target, Risk, Contribution, User, NationalValue)
-    tables = [m._meta.db_table for m in models_]
-    tables += [UseCase.sectors.through._meta.db_table, UseCase.regions.through._meta.db_table]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
-        elif connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")

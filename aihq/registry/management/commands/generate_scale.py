@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from aihq.core.cli import AIHQCommand
 from aihq.registry.scale import (
     SCALE_PASSWORD,
-    Advance,
     RegistryNotEmpty,
     ScaleOptions,
     generate,
@@ -95,12 +93,7 @@ class Command(AIHQCommand):
             fields["until"] = quarter_end_on_or_before(options["until"])
         scale = ScaleOptions(**fields)
         quiet = bool(options.get("json"))
-
-        @contextlib.contextmanager
-        def progress(description: str, total: int) -> Iterator[Advance]:
-            with self.progress(description, total, quiet=quiet) as advance:
-                yield advance
-
+        progress = functools.partial(self.progress, quiet=quiet)
         try:
             result = generate(actor=self.actor, options=scale, progress=progress)
         except RegistryNotEmpty as exc:

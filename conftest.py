@@ -44,6 +44,21 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts(settings, _cache_dir):
+    """Rate-limit counts live in a file cache that the server's processes share: this run's own, so that two
+    runs at once do not count each other's requests, and emptied for each test."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": str(_cache_dir)}}
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _no_embedding_on_save(settings):
     """Embedding every use case a test creates would load the sentence encoder everywhere; the coordination

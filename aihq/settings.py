@@ -18,6 +18,9 @@ AIHQ_LOGIN_COOLOFF_MINUTES  how long a lock-out lasts, and how long a failure co
 AIHQ_THROTTLE_ANON, AIHQ_THROTTLE_USER, AIHQ_THROTTLE_FAILED_TOKEN  API rates ("120/minute", "6000/minute",
     "30/minute": requests with a wrong token from one address)
 AIHQ_REQUEST_MAX_MB  the largest request body other than uploaded files, such as a JSON body (10)
+AIHQ_TRUSTED_PROXIES  how many reverse proxies in front of AIHQ append to X-Forwarded-For (0): the client's
+    address for the sign-in lock-out and the API rate limits is then that many entries from the right; with 0
+    the header is ignored, so a client cannot pick its own address
 """
 
 from __future__ import annotations
@@ -190,6 +193,19 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept; failures and
 AXES_ENABLE_ADMIN = False
 # Its failure and lock-out warnings name the username and address (passwords are always masked).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
+# The same client address as the API's rate limits (DRF's rule, with NUM_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "aihq.accounts.authentication.client_address"
+TRUSTED_PROXIES = int(os.environ.get("AIHQ_TRUSTED_PROXIES", "0"))
+
+# Rate-limit counts are shared by every worker process on this machine (each process would count apart in
+# memory, multiplying the limits by the number of workers).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -239,6 +255,8 @@ REST_FRAMEWORK = {
     ],
     # ?format= names an export format (use-cases/export/), not a renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # X-Forwarded-For is read only as far as the trusted proxies wrote it (0: REMOTE_ADDR alone).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -20,6 +20,13 @@ from aihq.core import context
 logger = logging.getLogger(__name__)
 
 
+def client_address(request: HttpRequest | Request) -> str:
+    """The client's address for the sign-in lock-out and every rate limit: REMOTE_ADDR, or with
+    ``AIHQ_TRUSTED_PROXIES`` = N the N-th X-Forwarded-For entry from the right (the one the outermost trusted proxy
+    wrote); what a client writes itself further left is never believed."""
+    return str(throttling.BaseThrottle().get_ident(request))
+
+
 def demo_accounts_allowed() -> bool:
     return not settings.PRODUCTION
 

@@ -25,6 +25,8 @@ from aihq.accounts.models import (
     hash_token,
 )
 from aihq.accounts.permissions import forget_scope, require_hq_admin
+from aihq.audit.models import AuditAction
+from aihq.audit.recorder import append_event
 from aihq.core.services import save_valid, service
 from aihq.registry.models import Organisation
 
@@ -52,8 +54,7 @@ def user_get_or_create(
             user.set_unusable_password()
         user.save()
     elif password:
-        _set_password(user, password)
-        user.save()
+        _change_password(user, password)
     return user
 
 
@@ -65,13 +66,25 @@ def _set_password(user: User, password: str) -> None:
     user.set_password(password)
 
 
+def _change_password(user: User, password: str) -> None:
+    """A new password for an existing user, audited: the hash is never logged (``audit_exclude``), so the event
+    says only that it changed, who changed it and when."""
+    _set_password(user, password)
+    user.save(update_fields=["password"])
+    append_event(
+        instance=user,
+        action=AuditAction.UPDATE,
+        before={"password": "previous"},
+        after={"password": "changed"},
+    )
+
+
 @service
 def password_change(*, actor: Any, user: User, password: str) -> User:
     """Give ``user`` a new password (validated); users change their own, HQ admins anyone's."""
     if getattr(actor, "pk", None) != user.pk:
         require_hq_admin(actor, _("Only HQ admins can set another user's password."))
-    _set_password(user, password)
-    user.save(update_fields=["password"])
+    _change_password(user, password)
     return user
 
 

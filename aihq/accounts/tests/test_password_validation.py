@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from aihq.accounts import services
 from aihq.accounts.models import User
+from aihq.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,27 @@ def test_the_account_page_changes_a_strong_password_and_keeps_the_user_signed_in
     assert response.status_code == 302
     assert User.objects.get(username="editor_a").check_password(strong)
     assert client.get("/account/").status_code == 200  # the session survives its own password change
+
+
+def test_a_password_change_is_audited_once_without_the_hash(world, page_client_for):
+    user = world.users["editor_a"]
+    strong = "Violet-harbour-73-lantern"
+    page_client_for("editor_a").post(
+        "/account/password/", {"old_password": "pw-editor_a-123456", "new_password1": strong, "new_password2": strong}
+    )
+    events = list(AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk)).order_by("seq"))
+    assert [(e.action, e.actor_id, e.after) for e in events[-1:]] == [("update", user.pk, {"password": "changed"})]
+    hashed = User.objects.get(pk=user.pk).password
+    assert all(hashed not in str([e.before, e.after]) for e in events)
+
+
+def test_an_hq_admin_setting_anothers_password_is_audited_as_the_admin(world):
+    admin, viewer = world.users["hq_admin"], world.users["viewer_a"]
+    before = AuditEvent.objects.count()
+    services.password_change(actor=admin, user=viewer, password="Violet-harbour-73-lantern")
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.object_id, event.actor_id, event.after) == (str(viewer.pk), admin.pk, {"password": "changed"})
 
 
 def test_the_wrong_current_password_changes_nothing(world, page_client_for):

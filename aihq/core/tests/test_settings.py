@@ -65,3 +65,12 @@ def test_development_secret_is_made_once_and_kept_private(tmp_path):
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
     assert run_aihq("check", AIHQ_DATA_DIR=str(tmp_path)).returncode == 0
     assert secret.read_text() == first
+
+
+def test_rate_limit_counts_are_shared_by_the_servers_processes(tmp_path):
+    """gunicorn runs several workers: counts kept in each one's memory would multiply every rate limit."""
+    write = "from django.core.cache import cache; cache.set('throttle_user_1', [1.0], 60)"
+    read = "from django.core.cache import cache; print(cache.get('throttle_user_1'))"
+    assert run_aihq("shell", "-c", write, AIHQ_DATA_DIR=str(tmp_path)).returncode == 0
+    seen = run_aihq("shell", "-c", read, AIHQ_DATA_DIR=str(tmp_path))
+    assert seen.stdout.strip().splitlines()[-1] == "[1.0]", seen.stderr

@@ -97,3 +97,32 @@ def test_a_session_user_is_throttled_like_a_token_user(world, page_client_for, r
     client = page_client_for("viewer_a")
     codes = [client.get("/api/v1/use-cases/", REMOTE_ADDR="10.1.1.1").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_a_client_cannot_escape_the_wrong_token_limit_by_writing_x_forwarded_for(world, rates):
+    """With no trusted proxy (the default) the header is not believed: a new address in it each time is still
+    the same client."""
+    rates(failed_token="2/minute")
+    client = APIClient()
+    codes = [
+        get(client, HTTP_AUTHORIZATION="Token wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(4)
+    ]
+    assert codes == [401, 401, 429, 429]
+
+
+def test_behind_a_trusted_proxy_clients_are_counted_by_the_address_the_proxy_wrote(world, rates, settings):
+    """One proxy: the right-most X-Forwarded-For entry is the client; what the client put to its left is not."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    rates(failed_token="2/minute")
+    client = APIClient()
+    proxy = "10.0.0.2"
+
+    def wrong(forwarded_for: str) -> int:
+        return get(
+            client, address=proxy, HTTP_AUTHORIZATION="Token wrong", HTTP_X_FORWARDED_FOR=forwarded_for
+        ).status_code
+
+    assert [wrong("1.1.1.1, 198.51.100.7"), wrong("2.2.2.2, 198.51.100.7")] == [401, 401]
+    assert wrong("3.3.3.3,198.51.100.7") == 429  # the same client behind a forged prefix
+    assert wrong("198.51.100.8") == 401  # another client behind the same proxy has its own count

@@ -2,7 +2,8 @@
 
 The type comes from the file's name (never the browser's Content-Type); its first bytes must then agree: a PDF
 starts with ``%PDF-``, an Office or OpenDocument file is a ZIP, a text file holds no binary data and is no web page.
-Programs are refused whatever they are called.
+Programs are refused whatever they are called: a binary one by its signature, or (named as text) by the binary
+data it holds; a script by its ``#!`` line.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 #: Types that must be text.
 TEXT_TYPES = frozenset({".csv", ".tsv", ".txt", ".md", ".json", ".yaml", ".yml"})
-#: Programs (Windows, Linux, macOS, scripts), refused under any name.
+#: Binary programs (Windows, Linux, macOS), refused under any name but a text type's: their signatures are
+#: plain letters ("MZ code" may begin a CSV), so a text file is checked for binary data instead, which every
+#: one of them holds in its first bytes.
 _PROGRAMS = (
     (b"MZ", "Windows"),
     (b"\x7fELF", "ELF"),
@@ -44,8 +47,13 @@ _PROGRAMS = (
     (b"\xce\xfa\xed\xfe", "Mach-O"),
     (b"\xcf\xfa\xed\xfe", "Mach-O"),
     (b"\xca\xfe\xba\xbe", "Mach-O"),
-    (b"#!", "script"),
 )
+#: A script is text: refused under every name, text types included.
+_SCRIPT = b"#!"
+#: An OLE compound file: what Office writes for an encrypted (password-protected) .docx/.xlsx/.pptx, and the
+#: old .doc/.xls/.ppt formats (aihq.exchange.readers tells an import the same).
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OFFICE_OPEN_XML = frozenset({".docx", ".xlsx", ".pptx"})
 _WEB_PAGE = ("<!doctype html", "<html", "<head", "<body", "<script", "<svg", "<iframe", "<?xml")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -65,13 +73,27 @@ def _as_text(head: bytes) -> str:
     return head.decode("utf-8", errors="ignore")
 
 
+def _program(extension: str, head: bytes) -> str | None:
+    """The kind of program ``head`` begins, by signature (binary ones only for a file not named as text)."""
+    if head.startswith(_SCRIPT):
+        return "script"
+    if extension in TEXT_TYPES:
+        return None  # the binary-data check below refuses a binary program named as text
+    return next((kind for signature, kind in _PROGRAMS if head.startswith(signature)), None)
+
+
 def content_problem(name: str, head: bytes) -> str | None:
     """Why a file called ``name`` starting with ``head`` is not what its name says (None when it is)."""
     extension = Path(name).suffix.lower()
-    for signature, kind in _PROGRAMS:
-        if head.startswith(signature):
-            return _("This file is a program (%(kind)s), not a document: it is not accepted.") % {"kind": kind}
+    program = _program(extension, head)
+    if program:
+        return _("This file is a program (%(kind)s), not a document: it is not accepted.") % {"kind": program}
     if extension in SIGNATURES:
+        if extension in _OFFICE_OPEN_XML and head.startswith(OLE_SIGNATURE):
+            return _(
+                "This %(extension)s file is encrypted (password-protected), or is an old Office file (.doc, .xls, "
+                ".ppt) renamed. Remove the password and save it as %(extension)s, then upload it again."
+            ) % {"extension": extension}
         if not head.startswith(SIGNATURES[extension]):
             return _("The file is named %(extension)s but its content is not a %(extension)s file.") % {
                 "extension": extension

@@ -437,6 +437,8 @@ def evidence_add(
         raise ValidationError({"file": _("Give either a file or a link.")})
     evidence = Evidence(requirement=requirement, added_by=person(actor))
     if content is not None:
+        if not content:  # first: an empty file would otherwise be called "not a .pdf file" or the like
+            raise ValidationError({"file": _("The file is empty.")})
         name = Path(filename or "").name[:255]
         extension = Path(name).suffix.lower()
         problems = upload_problems(
@@ -444,8 +446,6 @@ def evidence_add(
         )
         if problems:
             raise ValidationError({"file": problems})
-        if not content:
-            raise ValidationError({"file": _("The file is empty.")})
         evidence.kind = EvidenceKind.FILE
         evidence.filename = name
         evidence.content_type = mimetypes.types_map.get(extension, "application/octet-stream")

@@ -18,16 +18,20 @@ MB = 1024 * 1024
 CSV = b"name,organisation,stage\nChatbot,A,pilot\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 40
+#: What Excel writes for a workbook saved with a password: an OLE compound file, not a zip.
+ENCRYPTED_XLSX = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff"
 
 # A file's name, its content, and the words the refusal must contain.
 WRONG_TYPES = [
     ("tool.exe", EXE, "not accepted here"),
-    ("cases.csv", EXE, "program (Windows)"),
-    ("cases.csv", b"\x7fELF\x02\x01\x01" + b"\x00" * 40, "program (ELF)"),
+    ("cases.csv", EXE, "binary data"),
+    ("cases.csv", ELF, "binary data"),
     ("cases.csv", HTML, "web page"),
     ("cases.json", b"\xef\xbb\xbf  <svg onload=alert(1)>", "web page"),
     ("cases.xlsx", CSV, "not a .xlsx file"),
     ("cases.csv", b"name\x00\x00\x01\x02binary", "binary data"),
+    ("cases.xlsx", ENCRYPTED_XLSX, "encrypted (password-protected)"),
 ]
 
 
@@ -70,6 +74,26 @@ def test_a_file_whose_content_matches_its_name_passes(name, head):
 )
 def test_a_file_whose_content_is_not_what_its_name_says_is_refused(name, head, words):
     assert words in (content_problem(name, head) or "")
+
+
+@pytest.mark.parametrize("name", ["codes.csv", "codes.tsv", "codes.txt", "codes.json"])
+def test_a_text_file_that_happens_to_start_with_a_program_signature_passes(name):
+    assert content_problem(name, b"MZ code,name\nMZ-01,Chatbot\n") is None
+    assert content_problem(name, "\ufeffMZ code;name\n".encode()) is None
+
+
+@pytest.mark.parametrize(("program", "kind"), [(EXE, "Windows"), (ELF, "ELF")])
+def test_a_program_named_as_text_is_refused_for_its_binary_data(program, kind):
+    assert "holds binary data, not text" in (content_problem("codes.csv", program) or "")
+    assert f"program ({kind})" in (content_problem("codes.pdf", program) or "")  # named as anything else
+
+
+@pytest.mark.parametrize("name", ["cases.xlsx", "report.docx", "slides.PPTX"])
+def test_an_encrypted_office_file_is_refused_with_advice_to_remove_the_password(name):
+    problem = content_problem(name, ENCRYPTED_XLSX) or ""
+    assert "encrypted (password-protected)" in problem
+    assert "Remove the password" in problem
+    assert "not a .zip file" in (content_problem("archive.zip", ENCRYPTED_XLSX) or "")  # no Office file: no advice
 
 
 def test_the_size_limit_is_named_in_megabytes():
@@ -179,7 +203,7 @@ def test_a_measurement_upload_of_the_wrong_type_is_refused_by_the_api(indicator,
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "data", "words"),
-    [("bom.xml", b"<bom/>", "not accepted here"), ("bom.json", HTML, "web page"), ("bom.json", EXE, "program")],
+    [("bom.xml", b"<bom/>", "not accepted here"), ("bom.json", HTML, "web page"), ("bom.json", EXE, "binary data")],
 )
 def test_an_aibom_of_the_wrong_type_is_refused_on_the_page_and_by_the_api(
     world, page_client_for, api_client_for, name, data, words
@@ -265,13 +289,29 @@ def test_the_evidence_service_checks_the_content_whoever_calls_it(requirement, w
     assert good.content_type == "application/pdf"
 
 
+@pytest.mark.django_db
+def test_a_csv_whose_first_header_starts_with_mz_is_kept_as_evidence(requirement, world):
+    from aihq.regulation.services import evidence_add
+
+    codes = b"MZ code,name\nMZ-01,Chatbot\n"
+    kept = evidence_add(actor=world.users["editor_a"], requirement=requirement, filename="codes.csv", content=codes)
+    assert (kept.content_type, kept.size) == ("text/csv", len(codes))
+
+
+@pytest.mark.django_db
+def test_a_use_case_import_whose_first_header_starts_with_mz_is_accepted(world, api_client_for):
+    data = b"MZ code,name,organisation,stage\nMZ-01,Chatbot,A,pilot\n"
+    response = api_client_for("editor_a").post("/api/v1/imports/", {"file": upload("mz.csv", data)}, format="multipart")
+    assert response.status_code == 201, response.json()
+
+
 # framework definitions -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "data", "words"),
-    [("nist.exe", EXE, "not accepted here"), ("nist.yaml", EXE, "program"), ("nist.json", HTML, "web page")],
+    [("nist.exe", EXE, "not accepted here"), ("nist.yaml", EXE, "binary data"), ("nist.json", HTML, "web page")],
 )
 def test_a_framework_file_of_the_wrong_type_is_refused(world, page_client_for, name, data, words):
     from aihq.regulation.models import Framework

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from aihq.accounts.permissions import SystemActor, scope_for
 from aihq.audit.recorder import append_many, snapshot
 from aihq.core.db import insert_returning_ids, insert_rows, update_rows
+from aihq.core.exports import safe_cell
 from aihq.core.services import service
 from aihq.exchange import normalise
 from aihq.exchange.formats import Format, ParsedRow, Problem, detect_format, get_format
@@ -700,17 +701,18 @@ def _xlsx_cell(value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and math.isfinite(value):
-        return value
+        return safe_cell(value)
     return str(ILLEGAL_CHARACTERS_RE.sub("", _cell(value)))
 
 
 def _cell(value: Any) -> str:
-    """A cell as written: text exactly as held (no trimming, so originals round-trip), formulas neutralised."""
+    """A cell as written: text exactly as held (no trimming, so originals round-trip), formulas neutralised by
+    the one rule every export follows (``aihq.core.exports.safe_cell``)."""
     if isinstance(value, list):
         value = ";".join(normalise.text(v) for v in value)
     elif not isinstance(value, str):
         value = normalise.text(value)
-    return normalise.neutralise_formula(value)
+    return str(safe_cell(value))
 
 
 def export_queryset(

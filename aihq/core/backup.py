@@ -54,6 +54,7 @@ from django.utils.duration import duration_microseconds
 from django.utils.translation import gettext as _
 
 import aihq
+from aihq.audit.hashing import ChainBreak
 from aihq.core.cli import Advance, ProgressFactory, no_progress
 from aihq.core.db import copy_rows
 
@@ -557,42 +558,62 @@ def _target_models(manifest: Manifest) -> dict[str, type[Model]]:
     return models
 
 
-def existing_data() -> dict[str, int]:
-    """Rows ``migrate`` would not have put there, per table: any user or group, any row of an AIHQ app.
+def existing_data() -> list[str]:
+    """The tables holding rows ``migrate`` would not have put there: any user or group, any row of an AIHQ app.
 
     What migrate writes by itself does not count: content types and permissions, the shipped frameworks
-    and the audit events their loading wrote.
+    and the audit events their loading wrote. Each table is asked whether it holds such a row (an EXISTS),
+    never counted: a large database is told at once that it is not empty.
     """
     from aihq.audit.models import AuditEvent
 
     user_model = get_user_model()
-    found: dict[str, int] = {}
+    found: list[str] = []
     for model in backup_models():
         meta = model._meta
         if meta.label_lower in SEEDED_MODELS or meta.label_lower in DERIVED_MODELS:
             continue
         if model is AuditEvent:
-            count = AuditEvent.objects.exclude(object_type__in=SEEDED_MODELS, actor_label__startswith="system:").count()
+            seeded = {"object_type__in": SEEDED_MODELS, "actor_label__startswith": "system:"}
+            holds = AuditEvent.objects.exclude(**seeded).exists()
         elif model is user_model or meta.label_lower == "auth.group" or meta.app_config.name.startswith("aihq."):
-            count = model._base_manager.count()
+            holds = model._base_manager.exists()
         else:
             continue
-        if count:
-            found[meta.db_table] = count
+        if holds:
+            found.append(meta.db_table)
     return found
 
 
 def _refuse_existing_data() -> None:
     found = existing_data()
     if found:
-        details = _names(f"{table}: {count}" for table, count in found.items())
         raise BackupError(
             _(
                 "The database already holds data (%(details)s). A restore replaces everything in it: "
                 "run it again with --force to do so."
             )
-            % {"details": details}
+            % {"details": _names(found)}
         )
+
+
+def _chain_break_place(chain_break: ChainBreak) -> str:
+    if chain_break.seq is None:
+        return _("the start of the log")
+    return _("event #%(seq)s") % {"seq": chain_break.seq}
+
+
+def audit_chain_message(chain_break: ChainBreak | None, events: int) -> str:
+    """What a restored audit chain's state means, and, when it does not verify, what to do about it."""
+    if chain_break is None:
+        return _("Audit chain intact: %(events)s events verified.") % {"events": events}
+    # The backup's checksums matched, so the break is in what the backup holds, not made by the restore.
+    return _(
+        "Audit chain BROKEN at %(where)s: %(reason)s. The data is restored exactly as the backup holds it, but its "
+        "audit log was changed outside AIHQ: edited in the database before the backup was taken, or in the backup "
+        "file after it was written. Run `aihq audit_verify` to see the first broken event; if the backup file may "
+        "have been altered, restore an earlier backup instead."
+    ) % {"where": _chain_break_place(chain_break), "reason": chain_break.reason}
 
 
 @dataclass(frozen=True)
@@ -609,6 +630,8 @@ class RestoreSummary:
     audit_ok: bool
     audit_events: int
     audit_break: str | None
+    #: The chain's state in a sentence: intact, or broken with what it means and what to do.
+    audit_message: str
 
 
 def _load_table(zf: zipfile.ZipFile, entry: TableEntry, model: type[Model], path: Path, advance: Advance) -> None:
@@ -740,7 +763,6 @@ def restore(path: Path, *, force: bool = False, progress: ProgressFactory = no_p
         created_at=manifest.created_at,
         audit_ok=chain_break is None,
         audit_events=events,
-        audit_break=None
-        if chain_break is None
-        else _("event #%(seq)s: %(reason)s") % {"seq": chain_break.seq, "reason": chain_break.reason},
+        audit_break=None if chain_break is None else f"{_chain_break_place(chain_break)}: {chain_break.reason}",
+        audit_message=audit_chain_message(chain_break, events),
     )

@@ -217,8 +217,42 @@ def test_restore_refuses_a_database_that_holds_data_without_force(
     before = every_row()
     with pytest.raises(CommandError, match="--force") as refused:
         run("restore", str(backed_up))
-    assert "accounts_user: 7" in str(refused.value)
+    assert "holds data (accounts_user, accounts_membership, " in str(refused.value)
     assert every_row() == before
+
+
+def test_the_check_for_existing_data_names_the_tables_without_counting_their_rows(world: Any) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        found = backup_module.existing_data()
+    assert {"accounts_user", "accounts_membership", "registry_usecase"} <= set(found)
+    assert "regulation_framework" not in found  # what migrate loads by itself does not count
+    assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_restored_audit_chain_that_does_not_verify_says_what_it_means_and_what_to_do(
+    backed_up: Path, tmp_path: Path
+) -> None:
+    repr_at = column("audit_auditevent", "object_repr")
+    edited = rewrite(
+        backed_up,
+        tmp_path / "edited.aihq",
+        table="audit_auditevent",
+        edit_lines=edit_first_row(lambda row: row.__setitem__(repr_at, "Edited after the fact")),
+    )  # checksums rewritten too: the file itself passes its checks
+
+    summary = backup_module.restore(edited, force=True)
+
+    assert summary.audit_ok is False
+    assert summary.audit_break == "event #1: content does not match its hash (edited)"
+    message = summary.audit_message
+    assert message.startswith("Audit chain BROKEN at event #1: content does not match its hash (edited).")
+    assert "changed outside AIHQ" in message
+    assert "before the backup was taken, or in the backup file after it was written" in message
+    assert "Run `aihq audit_verify`" in message
+    assert "restore an earlier backup" in message
+    assert backup_module.restore(backed_up, force=True).audit_message.startswith("Audit chain intact:")
 
 
 def test_restore_refuses_a_missing_file(db: Any, tmp_path: Path) -> None:

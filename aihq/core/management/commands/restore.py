@@ -37,10 +37,7 @@ class Command(AIHQCommand):
             summary = restore(options["file"], force=options["force"], progress=progress)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
-        if summary.audit_ok:
-            chain = _("Audit chain intact: %(events)s events verified.") % {"events": summary.audit_events}
-        else:
-            chain = _("Audit chain BROKEN at %(where)s (as it was in the backup).") % {"where": summary.audit_break}
+        chain = summary.audit_message
         self.emit(
             options,
             _(

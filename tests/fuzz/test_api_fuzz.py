@@ -7,10 +7,11 @@ schema says.
 values of every parameter), as every demo role, from a random seed (AIHQ_FUZZ_SEED replays one);
 AIHQ_FUZZ_USERS picks the roles (e.g. ``editor,viewer``).
 
-The data (the demo without the US inventory, plus imports, webhooks, notifications) is seeded once for the
-module inside a transaction rolled back at the end, as Django's setUpTestData does; every request runs in a
-savepoint rolled back after it, so each case sees the same data and nothing is left for other tests. A valid
-path id is aimed at a real record most of the time, so the detail, update and action code runs, not just 404.
+The data (tests/seeding.py: the demo without the US inventory, imports, webhooks; then the routines'
+notifications) is seeded once for the module inside a transaction rolled back at the end, as Django's
+setUpTestData does; every request runs in a savepoint rolled back after it, so each case sees the same data and
+nothing is left for other tests. A valid path id is aimed at a real record most of the time, so the detail, update
+and action code runs, not just 404.
 
 Nothing leaves the machine: mail goes to Django's test outbox, webhook endpoints point at a closed loopback port
 (a test ping is refused at once) and any other destination fails the test before a connection is made.
@@ -43,6 +44,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.seeding import seed_demo_with_imports_and_webhooks
 
 LONG_EXAMPLES = int(os.environ.get("AIHQ_FUZZ_EXAMPLES", "0") or 0)  # 0: the bounded pass of ``make test``
 LONG = LONG_EXAMPLES > 0
@@ -118,27 +121,17 @@ def _closed_loopback_port() -> int:
 
 
 def _seed() -> FuzzData:
-    """The demo without the US inventory, what it leaves empty, and a token for each demo account."""
+    """The shared demo data (webhooks at a closed loopback port), the routines' events, a token for each demo
+    account, and the lookup values of real records."""
     from aihq.accounts.models import User
     from aihq.accounts.permissions import SystemActor
     from aihq.accounts.services import api_token_create
     from aihq.api_urls import router
-    from aihq.exchange.services import ImportOptions, import_usecases
-    from aihq.notifications.kinds import Kind
-    from aihq.registry.demo import load_demo
     from aihq.routines.run import run_routines
-    from aihq.webhooks.services import endpoint_create
 
     actor = SystemActor("fuzz")
-    load_demo(actor=actor, us_inventory=False)
-    for name in ("a.csv", "b.csv"):
-        data = f"name,organisation\nImported {name},MINTSIFRY\n".encode()
-        import_usecases(actor=actor, data=data, file_name=name, options=ImportOptions(format="csv"))
     port = _closed_loopback_port()
-    for n in range(2):
-        endpoint_create(
-            actor=actor, name=f"Hook {n}", url=f"https://127.0.0.1:{port}/hook{n}", event_types=[Kind.INCIDENT_SERIOUS]
-        )
+    seed_demo_with_imports_and_webhooks(actor, hook_url=lambda n: f"https://127.0.0.1:{port}/hook{n}")
     run_routines(send=False)  # notifications, and webhook deliveries to read and redeliver
     tokens = {}
     for username in USERS:

@@ -10,14 +10,13 @@ from typing import Any
 from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from axes.signals import user_locked_out  # type: ignore[import-untyped]
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from aihq.accounts.oidc import provider_name, sso_enabled
+from aihq.accounts.views import LoginView
 from aihq.audit.models import AuditAction
 from aihq.audit.recorder import append_event
 from aihq.core import context
@@ -55,17 +54,14 @@ def lockout_response(
     password is refused until then."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     minutes = minutes_left(username, getattr(request, "axes_ip_address", None))
-    form = AuthenticationForm(request, data={"username": username})
+    # The sign-in view's own context (the checked "next", single sign-on), with the username kept and the
+    # lock-out as the form's only error; the password is not bound, so the form does not try to sign in.
+    view = LoginView()
+    view.setup(request)
+    form = view.get_form_class()(request, data={"username": username})
     form.errors.clear()
     form.add_error(None, lockout_message(minutes))
-    context_data = {
-        "form": form,
-        "next": request.POST.get("next", request.GET.get("next", "")),
-        "sso_enabled": sso_enabled(),
-        "sso_provider": provider_name(),
-        "locked_out": True,
-    }
-    return render(request, "accounts/login.html", context_data, status=429)
+    return render(request, view.template_name, view.get_context_data(form=form), status=429)
 
 
 @receiver(user_locked_out, dispatch_uid="aihq-audit-lockout")

@@ -65,7 +65,25 @@ def test_the_lockout_page_is_in_the_users_language(world, client):
         "/login/", {"username": "editor_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1", HTTP_ACCEPT_LANGUAGE="ru"
     )
     assert response.status_code == 429
-    assert "Вход в AIHQ" in response.content.decode()
+    body = response.content.decode()
+    assert "Вход в AIHQ" in body
+    # The catalogue's third plural form (15 → "минут"), not the English message.
+    assert "Слишком много неудачных попыток входа под этим именем с вашего адреса. Повторите через 15 минут." in body
+    assert "Too many failed sign-ins" not in body
+
+
+def test_the_lockout_page_keeps_a_safe_next_and_drops_an_unsafe_one(world, client):
+    """The lock-out page is the sign-in view's own page: the same check on "next" as a plain sign-in."""
+    fail(client, 5)
+    data = {"username": "editor_a", "password": PASSWORD}
+    safe = client.post("/login/", {**data, "next": "/use-cases/"}, REMOTE_ADDR="10.0.0.1")
+    assert safe.status_code == 429
+    assert 'name="next" value="/use-cases/"' in safe.content.decode()
+    unsafe = client.post("/login/", {**data, "next": "https://evil.example.org/"}, REMOTE_ADDR="10.0.0.1")
+    assert unsafe.status_code == 429
+    body = unsafe.content.decode()
+    assert "evil.example.org" not in body
+    assert 'name="next" value=""' in body
 
 
 def test_the_lockout_ends_after_the_cool_off(world, client):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -38,19 +38,33 @@ class Pagination(PageNumberPagination):
 
 
 def totally_ordered(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """``queryset`` with its explicit ordering completed by the model's ordering and the primary key, so that
-    pages neither repeat nor skip rows that tie (the model's ordering alone is left as it is)."""
-    if not queryset.query.order_by:
+    """``queryset`` in a total order, so that pages neither repeat nor skip rows that tie: its order (or the model's
+    default, also when a client's ``?ordering=`` cleared it), completed by the model's ordering and then the primary
+    key, up to the first unique field. A grouped queryset is left as it is (more columns would split its groups)."""
+    query = queryset.query
+    if query.group_by is not None:
         return queryset
-    explicit = list(queryset.query.order_by)
-    named = {item.lstrip("-") for item in explicit if isinstance(item, str)}
-    for item in [*queryset.model._meta.ordering, "pk"]:
+    ordering = model_ordering = list(queryset.model._meta.ordering)
+    if query.order_by:
+        ordering = list(query.order_by)
+    meta = queryset.model._meta
+    named: set[str] = set()
+    complete: list[Any] = []
+    for item in [*ordering, *model_ordering, "pk"]:
         name = item.lstrip("-") if isinstance(item, str) else None
-        if name is None or name in named or (name in ("pk", "id") and named & {"pk", "id"}):
+        if name is None:
+            complete.append(item)  # an expression: kept, but it proves nothing unique
             continue
-        explicit.append(item)
+        if name == "pk":
+            name = meta.pk.name
+        if name in named:
+            continue
+        complete.append(item)
         named.add(name)
-    return queryset.order_by(*explicit)
+        field = meta._forward_fields_map.get(name) if "__" not in name else None
+        if field is not None and (field.primary_key or (field.unique and not field.null)):
+            break
+    return queryset.order_by(*complete)
 
 
 def _errors_from_django(exc: DjangoValidationError) -> dict[str, Any]:
@@ -74,24 +88,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": _("The change conflicts with existing data (a duplicate or a reference in use)."), "errors": {}},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, DataError):
-        # A value the validation let through but the database cannot store (a NUL in a JSON value on PostgreSQL);
-        # the service's transaction has rolled back.
-        return Response(
-            {"detail": _("The database cannot store a value in this request, such as a NUL character."), "errors": {}},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
     if isinstance(exc, RequestDataTooBig):
-        from aihq.core.parsers import body_limit_message
+        from aihq.core.uploads import megabytes
 
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-        return Response(
-            {"detail": body_limit_message(limit), "errors": {}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-        )
-    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
-        detail = _("The request has more than %(limit)s fields or files.") % {
-            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        detail = _("The request body is larger than %(limit)s MB.") % {
+            "limit": megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
         }
+        return Response({"detail": detail, "errors": {}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        detail = _("The request has more than %(limit)s fields.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        return Response({"detail": detail, "errors": {}}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, TooManyFilesSent):
+        detail = _("The request has more than %(limit)s files.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
         return Response({"detail": detail, "errors": {}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(str(exc.args[0]))
@@ -164,7 +172,12 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
 
 
 class VersionedMixin:
-    """Retrieve and update answer with the version as ETag; If-Match or ``version`` guard updates."""
+    """Retrieve and update answer with the version as ETag; If-Match or ``version`` guard updates.
+
+    ``if_match_actions`` names the actions that read If-Match (the schema documents 412 on those alone); a view
+    that reads it elsewhere (an API view's ``patch``, a ``destroy``) says so with the same attribute."""
+
+    if_match_actions: ClassVar[frozenset[str]] = frozenset({"update", "partial_update"})
 
     def versioned(self, data: dict[str, Any]) -> dict[str, Any]:
         """An update's fields with the version it is based on, as ``*_update`` services take them."""

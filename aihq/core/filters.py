@@ -1,4 +1,4 @@
-"""Filters shared by several apps' FilterSets: datetimes compared in UTC, an ordering that never clears the order."""
+"""Filters shared by several apps' FilterSets: datetimes compared in UTC."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
-from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import IsoDateTimeField
 
 
@@ -31,13 +29,3 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]
     """django-filter's IsoDateTimeFilter, with the value in UTC."""
 
     field_class = UtcIsoDateTimeField
-
-
-class OrderingFilter(django_filters.OrderingFilter):  # type: ignore[misc]
-    """django-filter's OrderingFilter, but ``?ordering=,`` (commas, no field) keeps the default order: django-filter
-    would clear it, and pages of an unordered list may repeat or skip rows."""
-
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        if not any(part not in EMPTY_VALUES for part in value or []):
-            return qs
-        return super().filter(qs, value)  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aihq.core.filters import IsoDateTimeFilter, OrderingFilter
+from aihq.core.filters import IsoDateTimeFilter
 from aihq.registry.models import (
     DevelopmentMethod,
     ImpactType,
@@ -46,7 +46,7 @@ class UseCaseFilterSet(django_filters.FilterSet):
     )
     source_format = django_filters.CharFilter(label=_("Imported from"))
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated since"))
-    ordering = OrderingFilter(
+    ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Last updated first"),
         fields=(
@@ -117,7 +117,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
     parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent code"))
     region = django_filters.CharFilter(field_name="region__code", label=_("Region code"))
-    ordering = OrderingFilter(fields=(("code", "code"), ("name_en", "name"), ("updated_at", "updated")))
+    ordering = django_filters.OrderingFilter(fields=(("code", "code"), ("name_en", "name"), ("updated_at", "updated")))
 
     class Meta:
         model = Organisation

@@ -311,3 +311,20 @@ def test_pages_sorted_on_a_tied_column_neither_repeat_nor_skip_rows(world, api_c
     assert sorted(seen) == sorted(UseCase.objects.values_list("pk", flat=True))
     ties = [pk for pk in seen if UseCase.objects.get(pk=pk).name == "Same name"]
     assert ties == sorted(ties, reverse=True)  # the model's own order (newest first) breaks the tie
+
+
+@pytest.mark.parametrize("query", [{}, {"ordering": ","}], ids=["default order", "ordering cleared"])
+def test_pages_in_a_models_default_order_neither_repeat_nor_skip_tied_rows(world, api_client_for, query):
+    """Sectors are ordered by English name alone; equal names are broken by the key."""
+    from aihq.registry.models import Sector
+
+    for n in range(4):
+        Sector.objects.create(code=f"same-{n}", name_en="Same name")
+    client = api_client_for("hq_admin")
+    total = Sector.objects.count()
+    seen = []
+    for page in range(1, total + 1):
+        body = client.get("/api/v1/sectors/", {**query, "page_size": 1, "page": page}).json()
+        seen += [row["code"] for row in body["results"]]
+    assert sorted(seen) == sorted(Sector.objects.values_list("code", flat=True))
+    assert [code for code in seen if code.startswith("same-")] == [f"same-{n}" for n in range(4)]

@@ -36,7 +36,7 @@ _ERRORS = {
     "403": "Signed in, but not allowed to do this (the record is visible but read-only, or the role is missing).",
     "404": "No such record among those the user can see (or no such page of a list).",
     "409": "A conflicting edit: the version sent is stale, or the change clashes with other data.",
-    "412": "The If-Match header names a version that is no longer current (on writes that read If-Match).",
+    "412": "The If-Match header names a version that is no longer current.",
     "413": "The request body is larger than the server accepts.",
     "415": "The request body's content type is not one the API reads.",
     "429": "Too many requests: wait as the Retry-After header says.",
@@ -93,7 +93,10 @@ class AutoSchema(SpectacularAutoSchema):
         if not all(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             codes.append("401")
         if self.method in _UNSAFE:
-            codes += ["409", "412"]  # a stale version field, or a stale If-Match on the writes that read it
+            codes.append("409")  # a stale version field, or a clash with other data
+            action = getattr(self.view, "action", None) or self.method.lower()
+            if action in getattr(self.view, "if_match_actions", ()):
+                codes.append("412")  # a stale If-Match, on the writes that read it
             if self.method != "DELETE":
                 codes += ["413", "415"]
         return sorted(codes)

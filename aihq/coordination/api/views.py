@@ -75,6 +75,8 @@ class PairDecisionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewse
     """Verdicts on pairs: ``POST {use_case_a, use_case_b, verdict, note, version}`` records or changes one (HQ
     admins, or a coordinator of both organisations); audited."""
 
+    if_match_actions = frozenset({"create"})
+
     serializer_class = PairDecisionSerializer
     queryset = PairDecision.objects.none()
 

@@ -140,6 +140,8 @@ class GateReviewViewSet(
     (coordinators of the organisation or HQ admins, never the person who asked). A gated stage change (entering
     production, by default) is refused until a go decision exists. Filter with ``use_case`` and ``decision``."""
 
+    if_match_actions = frozenset({"decide"})
+
     serializer_class = GateReviewSerializer
     queryset = GateReview.objects.none()
 
@@ -368,6 +370,8 @@ class PortfolioView(APIView):
 class EvaluationSettingsView(APIView):
     """The HQ's evaluation settings: discount rate, appraisal horizon, currency, sensitivity swing, portfolio
     weights and the stages that need a go decision. Everyone signed in reads them; HQ admins change them."""
+
+    if_match_actions = frozenset({"patch"})
 
     @extend_schema(responses={200: EvaluationSettingsSerializer})
     def get(self, request: Request) -> Response:

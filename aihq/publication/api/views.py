@@ -42,6 +42,8 @@ class PublicationViewSet(
     case; coordinators and HQ admins approve or send back; editors and approvers withdraw. Filter with
     ``request_state`` (requested, rejected) and ``published`` (true, false)."""
 
+    if_match_actions = frozenset({"create", "texts", "approve", "send_back", "withdraw"})
+
     serializer_class = PublicationSerializer
     queryset = PublicationRecord.objects.none()
 
@@ -156,6 +158,8 @@ class PublicationViewSet(
 
 class PublicationProfileView(APIView):
     """The public register's profile: open or closed, the public fields, titles, publisher and licence."""
+
+    if_match_actions = frozenset({"patch"})
 
     @extend_schema(responses={200: PublicationProfileSerializer})
     def get(self, request: Request) -> Response:

@@ -44,6 +44,8 @@ class ScopedViewSetMixin:
 class UseCaseViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """AI use cases. Filter with organisation (+include_children), region, sector, stage, q, updated_since."""
 
+    if_match_actions = VersionedMixin.if_match_actions | {"destroy"}
+
     serializer_class = UseCaseSerializer
     filterset_class = UseCaseFilterSet
     queryset = UseCase.objects.none()

@@ -101,6 +101,8 @@ class ClassificationViewSet(
     """A use case's classification under a framework. POST (use_case, framework, answers) classifies or
     re-classifies; PUT/PATCH changes the answers. ``revisions`` lists the history."""
 
+    if_match_actions = VersionedMixin.if_match_actions | {"create"}
+
     serializer_class = ClassificationSerializer
     filterset_class = ClassificationFilterSet
     queryset = Classification.objects.none()
@@ -298,6 +300,8 @@ class RiskViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):  #
 class IncidentViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """The incident register. ``move`` changes the status (open → investigating → mitigated → closed; back
     needs a note). Each incident carries its reporting deadline where a framework sets one."""
+
+    if_match_actions = VersionedMixin.if_match_actions | {"move"}
 
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet

@@ -273,6 +273,8 @@ def concentration_dict(value: Any) -> dict[str, Any]:
 class SettingsView(APIView):
     """The home country and the weights of the sovereignty score (HQ admins change them)."""
 
+    if_match_actions = frozenset({"patch"})
+
     @extend_schema(responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
         return Response(SettingsSerializer(selectors.settings()).data)

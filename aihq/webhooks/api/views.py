@@ -42,6 +42,8 @@ class EndpointViewSet(ScopedViewSetMixin, VersionedMixin, viewsets.ModelViewSet)
     (``X-AIHQ-Signature: sha256=<hex HMAC-SHA256 of "<X-AIHQ-Timestamp>." + body>``). The secret is returned by
     create and ``rotate-secret`` only. Updates and deletes take ``version`` or ``If-Match``."""
 
+    if_match_actions = VersionedMixin.if_match_actions | {"destroy", "rotate_secret"}
+
     serializer_class = EndpointSerializer
     queryset = Endpoint.objects.none()
     permission_classes = [IsAuthenticated, WebhookAccess]

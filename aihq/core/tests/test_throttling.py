@@ -119,9 +119,8 @@ def test_behind_a_trusted_proxy_clients_are_counted_by_the_address_the_proxy_wro
     proxy = "10.0.0.2"
 
     def wrong(forwarded_for: str) -> int:
-        return get(
-            client, address=proxy, HTTP_AUTHORIZATION="Token wrong", HTTP_X_FORWARDED_FOR=forwarded_for
-        ).status_code
+        response = get(client, address=proxy, HTTP_AUTHORIZATION="Token wrong", HTTP_X_FORWARDED_FOR=forwarded_for)
+        return int(response.status_code)
 
     assert [wrong("1.1.1.1, 198.51.100.7"), wrong("2.2.2.2, 198.51.100.7")] == [401, 401]
     assert wrong("3.3.3.3,198.51.100.7") == 429  # the same client behind a forged prefix

@@ -57,6 +57,7 @@ import aihq
 from aihq.audit.hashing import ChainBreak
 from aihq.core.cli import Advance, ProgressFactory, no_progress
 from aihq.core.db import copy_rows
+from aihq.registry import tallies
 
 logger = logging.getLogger("aihq.backup")
 
@@ -71,6 +72,8 @@ EXCLUDED_APPS = frozenset({"sessions"})
 SEEDED_MODELS = frozenset({"regulation.framework"})
 #: The audit chain's head follows from the events; it holds no data of its own.
 DERIVED_MODELS = frozenset({"audit.audithead"})
+#: Tables a restore recounts instead of loading (the use-case tallies follow from the use cases and their links).
+RECOUNTED_MODELS = frozenset({"registry.usecasetally"})
 
 ROWS_PER_CHUNK = 2000
 #: Rows per chunk for tables with binary columns (evidence files up to several MB each).
@@ -163,8 +166,13 @@ def _concrete_models() -> list[type[Model]]:
 
 
 def backup_models() -> list[type[Model]]:
-    """Every table a backup holds: each concrete model of each installed app (M2M tables too), but sessions."""
-    return [model for model in _concrete_models() if model._meta.app_label not in EXCLUDED_APPS]
+    """Every table a backup holds: each concrete model of each installed app (M2M tables too), but sessions and
+    what a restore recounts."""
+    return [
+        model
+        for model in _concrete_models()
+        if model._meta.app_label not in EXCLUDED_APPS and model._meta.label_lower not in RECOUNTED_MODELS
+    ]
 
 
 def _columns(model: type[Model]) -> tuple[list[str], list[str]]:
@@ -703,6 +711,7 @@ def _load(
         conn.check_constraints(table_names=[entry.table for entry in manifest.tables])
     except DatabaseError as exc:
         raise BackupError(_("The backup's rows break a foreign key: %(error)s") % {"error": exc}) from exc
+    tallies.rebuild()  # the triggers counted the rows in whatever order the tables came
     with conn.cursor() as cursor:
         for sql in conn.ops.sequence_reset_sql(no_style(), list(models.values())):
             cursor.execute(sql)

@@ -271,3 +271,26 @@ class UseCase(TimeStampedModel):
                 errors["date_retired"] = str(_("A use case cannot be retired before it started."))
         if errors:
             raise ValidationError(errors)
+
+
+class UseCaseTally(models.Model):
+    """How many use cases each organisation has at each stage, in each sector and in each region, kept by
+    database triggers (``aihq.registry.tallies``) on every write, however it is made: a service, an import, a
+    bulk load or raw SQL. Roll-ups then add up hundreds of rows instead of counting a hundred thousand."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("organisation")
+    )
+    dimension = models.CharField(_("dimension"), max_length=10)  # stage, sector or region
+    key = models.CharField(_("key"), max_length=50)  # the stage, or the sector's or region's id
+    n = models.IntegerField(_("use cases"), default=0)
+
+    class Meta:
+        verbose_name = _("use-case tally")
+        verbose_name_plural = _("use-case tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "dimension", "key"], name="usecasetally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.dimension}={self.key}: {self.n}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from aihq.accounts.permissions import descendants, scope_for
-from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase
+from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase, UseCaseTally
 
 
 def use_case_list(user: Any) -> QuerySet[UseCase]:
@@ -63,11 +63,9 @@ def rollup_targets(nodes: Mapping[int, tuple[int | None, str]], visible: set[int
     return targets
 
 
-def _by_top_organisation(user: Any, visible: QuerySet[UseCase]) -> list[dict[str, Any]]:
+def _by_top_organisation(user: Any) -> list[dict[str, Any]]:
     """Visible use cases counted by ministry, agency or regional government (bureaus roll up into them)."""
-    per_org = dict(
-        visible.order_by().values_list("organisation").annotate(n=Count("id")).values_list("organisation", "n")
-    )
+    per_org = _tallied(user, "organisation")
     if not per_org:
         return []
     nodes = {pk: (parent, kind) for pk, parent, kind in Organisation.objects.values_list("id", "parent_id", "kind")}
@@ -86,33 +84,48 @@ ROLLUPS = ("stage", "sector", "region", "organisation")
 
 def use_case_rollup(user: Any, by: str, selected: QuerySet[UseCase] | None = None) -> list[dict[str, Any]]:
     """Visible use cases (or the ``selected`` ones of them) counted by stage, sector, region or (their own)
-    organisation, largest first; only non-zero rows. One grouped query over the use cases or the link table,
-    then the labels by primary key."""
-    visible = (UseCase.objects.restrict(user, "view") if selected is None else selected).order_by()
+    organisation, largest first; only non-zero rows. Without a selection the counts come from the tallies the
+    database keeps by organisation (hundreds of rows); a selection is counted by one grouped query over the use
+    cases or the link table. Then the labels by primary key."""
+    if by not in ROLLUPS:
+        raise ValueError(by)
+    counts = _tallied(user, by) if selected is None else _counted(selected.order_by(), by)
     if by == "stage":
         labels = dict(Stage.choices)
-        counts = visible.values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
-        rows = [{"key": key, "label": str(labels.get(key, key)), "count": n} for key, n in counts]
-    elif by in ("sector", "region"):
-        links = getattr(UseCase, f"{by}s").through.objects.order_by()
-        if selected is not None or not scope_for(user).sees_everything:
-            links = links.filter(usecase__in=visible)
-        counts = dict(links.values_list(f"{by}_id").annotate(n=Count("id")).values_list(f"{by}_id", "n"))
-        model = Sector if by == "sector" else Region
+        rows = [{"key": key, "label": str(labels.get(key, key)), "count": n} for key, n in counts.items()]
+    else:
+        model: Any = {"sector": Sector, "region": Region, "organisation": Organisation}[by]
         rows = [
             {"key": o.code, "label": o.name, "count": counts[o.pk]}
             for o in model.objects.in_bulk(list(counts)).values()
         ]
-    elif by == "organisation":
-        counts = dict(
-            visible.values_list("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n")
-        )
-        organisations = Organisation.objects.in_bulk(list(counts))
-        rows = [{"key": o.code, "label": o.name, "count": counts[o.pk]} for o in organisations.values()]
-    else:
-        raise ValueError(by)
     rows.sort(key=lambda row: (-row["count"], row["key"]))
     return rows
+
+
+def _tallied(user: Any, by: str) -> dict[Any, int]:
+    """The visible use cases' counts by ``by`` from UseCaseTally, restricted like the use cases themselves."""
+    scope = scope_for(user)
+    tallies = UseCaseTally.objects.order_by().filter(n__gt=0)
+    if not scope.sees_everything:
+        tallies = tallies.filter(organisation_id__in=sorted(scope.view_org_ids))
+    # Every use case has one stage: its stage rows add up to its organisation's count.
+    column = "organisation_id" if by == "organisation" else "key"
+    dimension = "stage" if by == "organisation" else by
+    grouped = tallies.filter(dimension=dimension).values_list(column).annotate(total=Sum("n"))
+    counts = dict(grouped.values_list(column, "total"))
+    if by in ("sector", "region"):
+        return {int(key): n for key, n in counts.items()}  # their ids, as text
+    return counts
+
+
+def _counted(selected: QuerySet[UseCase], by: str) -> dict[Any, int]:
+    """The ``selected`` use cases' counts by ``by``, by one grouped query."""
+    if by in ("sector", "region"):
+        links = getattr(UseCase, f"{by}s").through.objects.order_by().filter(usecase__in=selected)
+        return dict(links.values_list(f"{by}_id").annotate(n=Count("id")).values_list(f"{by}_id", "n"))
+    column = "stage" if by == "stage" else "organisation_id"
+    return dict(selected.values_list(column).annotate(n=Count("id")).values_list(column, "n"))
 
 
 def dashboard_counts(user: Any) -> dict[str, Any]:
@@ -131,7 +144,7 @@ def dashboard_counts(user: Any) -> dict[str, Any]:
     ]
     by_sector = use_case_rollup(user, "sector")[:15]
     by_region = use_case_rollup(user, "region")[:15]
-    by_org = _by_top_organisation(user, visible)
+    by_org = _by_top_organisation(user)
     return {
         **figures,
         "by_stage": by_stage,

@@ -152,7 +152,8 @@ _default_db = f"sqlite:///{DATA_DIR / 'aihq.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each worker keeps its connection (conn_max_age above): opening one per request, with its PRAGMAs, cost
+    # more than a small query (about 2 ms).
     # IMMEDIATE transactions serialise writers up front instead of failing with "database is locked" mid-way.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -291,6 +291,8 @@ class UseCaseTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "dimension", "key"], name="usecasetally_unique"),
         ]
+        # A roll-up adds up one dimension by key: read in key order from the index alone, without a sort.
+        indexes = [models.Index(fields=["dimension", "key", "n"], name="usecasetally_rollup_idx")]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.dimension}={self.key}: {self.n}"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import get_language
 
 from aihq.accounts.permissions import descendants, scope_for
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase, UseCaseTally
@@ -95,9 +96,11 @@ def use_case_rollup(user: Any, by: str, selected: QuerySet[UseCase] | None = Non
         rows = [{"key": key, "label": str(labels.get(key, key)), "count": n} for key, n in counts.items()]
     else:
         model: Any = {"sector": Sector, "region": Region, "organisation": Organisation}[by]
+        russian = (get_language() or "en").startswith("ru")  # the names as localised() gives them, for 500 rows
+        named = model.objects.order_by().filter(pk__in=list(counts)).values_list("pk", "code", "name_en", "name_ru")
         rows = [
-            {"key": o.code, "label": o.name, "count": counts[o.pk]}
-            for o in model.objects.in_bulk(list(counts)).values()
+            {"key": code, "label": (ru or en) if russian else (en or ru), "count": counts[pk]}
+            for pk, code, en, ru in named
         ]
     rows.sort(key=lambda row: (-row["count"], row["key"]))
     return rows

@@ -328,3 +328,44 @@ def test_pages_in_a_models_default_order_neither_repeat_nor_skip_tied_rows(world
         seen += [row["code"] for row in body["results"]]
     assert sorted(seen) == sorted(Sector.objects.values_list("code", flat=True))
     assert [code for code in seen if code.startswith("same-")] == [f"same-{n}" for n in range(4)]
+
+
+def test_the_list_writes_every_use_case_exactly_as_the_serializer_does(world, api_client_for, system_actor):
+    """The list reads values instead of model instances; its JSON must not differ in any field."""
+    import datetime as dt
+    import json
+
+    from rest_framework.test import APIRequestFactory
+
+    from aihq.registry.api.serializers import UseCaseSerializer
+    from aihq.registry.models import Region, Sector
+    from aihq.registry.services import use_case_create
+
+    more_sectors = [Sector.objects.create(code=f"s{n}", name_en=name) for n, name in enumerate(["Zeta", "Alpha"])]
+    other_region = Region.objects.create(code="RU-MOW", country="RU", name_en="Moscow")
+    use_case_create(
+        actor=system_actor,
+        organisation=world.org_b,
+        name="Full — «все поля»",
+        reference="REF-1",
+        description="Line one\nline two",
+        sectors=[world.sector, *more_sectors],
+        regions=[other_region, world.region],
+        stage="pilot",
+        is_generative=True,
+        date_initiated=dt.date(2024, 2, 29),
+        date_deployed=dt.date(2025, 1, 1),
+        tags=["chat", "ещё"],
+        techniques=["genai", "nlp"],
+        attributes={"note": "x", "n": 3, "nested": {"a": [1, None]}},
+        impact_type="rights",
+        is_high_impact=False,
+    )
+    use_case_create(actor=system_actor, organisation=world.org_a, name="Bare")
+    listed = api_client_for("hq_admin").get("/api/v1/use-cases/", {"page_size": 500}).json()["results"]
+    request = APIRequestFactory().get("/api/v1/use-cases/")
+    expected = UseCaseSerializer(
+        UseCase.objects.order_by("-updated_at", "-id"), many=True, context={"request": request}
+    )
+    assert listed == json.loads(json.dumps(expected.data, default=str))
+    assert len(listed) == UseCase.objects.count()

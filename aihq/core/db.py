@@ -14,8 +14,9 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Func, IntegerField, Model
+from django.db.models import Func, IntegerField, Model, QuerySet
 
 # Field types whose Python values the database drivers take as they are.
 _AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
@@ -192,3 +193,13 @@ def analyze(models: Sequence[type[Model]]) -> None:
             cursor.execute("ANALYZE " + ", ".join(conn.ops.quote_name(table) for table in tables))
         elif conn.vendor == "sqlite":
             cursor.execute("ANALYZE")
+
+
+def number_matrix(rows: QuerySet[Any], columns: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """A ``values_list`` queryset of numbers (ids, day numbers, values, flags) as a float matrix, one row per
+    record. Its SQL runs on a plain cursor: Django's converters, called once per value, would take a third of
+    the time for the hundred thousand figures of a league."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, columns)

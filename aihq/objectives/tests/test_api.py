@@ -405,4 +405,4 @@ def test_nul_characters_are_refused_in_addresses_and_rows(plan, api_client_for, 
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["errors"]["rows"][0]["field"] == "source"
+    assert "NUL character (at source)" in response.json()["detail"]

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
@@ -39,6 +40,7 @@ from aihq.exchange.formats.generic import COLUMNS, GenericFormat
 from aihq.exchange.models import ImportRun, ImportStatus
 from aihq.exchange.readers import FileProblem, Table, read_table
 from aihq.exchange.signals import use_cases_imported
+from aihq.registry import selectors as registry_selectors
 from aihq.registry import stages
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, UseCase
 
@@ -715,6 +717,9 @@ def _cell(value: Any) -> str:
     return str(safe_cell(value))
 
 
+EXPORT_CHUNK = 2000
+
+
 def export_queryset(
     queryset: QuerySet[UseCase],
     format_name: str,
@@ -726,20 +731,27 @@ def export_queryset(
     if kind is None:
         kind = format_name if format_name in EXPORT_KINDS else "csv"
     use_cases = (
-        queryset.select_related("organisation__parent")
-        .prefetch_related("sectors", "regions")
-        .order_by("organisation__code", "id")
+        queryset.select_related("organisation__parent").prefetch_related(None).order_by("organisation__code", "id")
     )
     headers = fmt.export_columns()
     rows: list[dict[str, Any]] = []
-    for use_case in use_cases.iterator(chunk_size=2000):
-        row = fmt.export_row(use_case)
-        for column in row:
-            if column not in headers:
-                headers.append(column)
-        rows.append(row)
-        if progress and len(rows) % 500 == 0:
-            progress(500)
+    iterator = use_cases.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(itertools.islice(iterator, EXPORT_CHUNK)):
+        # Sector and region codes by use case, two queries a chunk: prefetching made two model instances and a
+        # queryset per use case and link, half the time of a national export.
+        ids = [use_case.pk for use_case in chunk]
+        for name in ("sectors", "regions"):
+            codes = registry_selectors.link_codes(ids, name)
+            for use_case in chunk:
+                setattr(use_case, f"{name}_codes", codes[use_case.pk])
+        for use_case in chunk:
+            row = fmt.export_row(use_case)
+            for column in row:
+                if column not in headers:
+                    headers.append(column)
+            rows.append(row)
+            if progress and len(rows) % 500 == 0:
+                progress(500)
     if kind == "json" and isinstance(fmt, GenericFormat):
         rows = [_typed(row) for row in rows]
     return write_rows(headers, rows, kind), EXPORT_KINDS[kind], kind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -15,6 +15,19 @@ from aihq.registry.models import Organisation, OrganisationKind, Region, Sector,
 def use_case_list(user: Any) -> QuerySet[UseCase]:
     """Use cases the user may see, with what list pages and the API show loaded in a fixed number of queries."""
     return UseCase.objects.restrict(user, "view").select_related("organisation").prefetch_related("sectors", "regions")
+
+
+def link_codes(use_case_ids: Sequence[int], name: str) -> dict[int, list[str]]:
+    """The codes of each use case's ``sectors`` or ``regions`` in one query, in their model's own order (as
+    ``use_case.sectors.all()`` gives them): for pages and exports that read values, not model instances."""
+    target = name[:-1]
+    model: Any = Sector if name == "sectors" else Region
+    ordering = [f"{target}__{item}" for item in model._meta.ordering or []]
+    links = getattr(UseCase, name).through.objects.filter(usecase_id__in=use_case_ids)
+    codes: dict[int, list[str]] = {pk: [] for pk in use_case_ids}
+    for use_case, code in links.order_by(*ordering, f"{target}__id").values_list("usecase_id", f"{target}__code"):
+        codes[use_case].append(code)
+    return codes
 
 
 def organisation_list(user: Any) -> QuerySet[Organisation]:

@@ -131,3 +131,12 @@ class Format(abc.ABC):
 
     def export_columns(self) -> list[str]:
         return list(self.columns)
+
+
+def link_codes(use_case: UseCase, name: str) -> list[str]:
+    """The codes of a use case's ``sectors`` or ``regions`` in their model's order: loaded in bulk by an export
+    (``export_queryset`` sets ``sectors_codes``), else read through the relation."""
+    loaded: list[str] | None = getattr(use_case, f"{name}_codes", None)
+    if loaded is not None:
+        return loaded
+    return [item.code for item in getattr(use_case, name).all()]

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aihq.exchange import normalise
-from aihq.exchange.formats.base import Format, OrgRef, ParsedRow
+from aihq.exchange.formats.base import Format, OrgRef, ParsedRow, link_codes
 
 if TYPE_CHECKING:
     from django.db.models import TextChoices
@@ -189,8 +189,8 @@ class GenericFormat(Format):
             "description": use_case.description,
             "purpose": use_case.purpose,
             "outputs": use_case.outputs,
-            "sectors": ";".join(sorted(sector.code for sector in use_case.sectors.all())),
-            "regions": ";".join(sorted(region.code for region in use_case.regions.all())),
+            "sectors": ";".join(sorted(link_codes(use_case, "sectors"))),
+            "regions": ";".join(sorted(link_codes(use_case, "regions"))),
             "development_method": use_case.development_method,
             "vendors": use_case.vendors,
             "is_generative": _yes_no(use_case.is_generative),

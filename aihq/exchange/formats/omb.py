@@ -19,7 +19,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from aihq.exchange import normalise
-from aihq.exchange.formats.base import Format, OrgRef, ParsedRow
+from aihq.exchange.formats.base import Format, OrgRef, ParsedRow, link_codes
 
 if TYPE_CHECKING:
     from aihq.registry.models import UseCase
@@ -162,7 +162,7 @@ class OMBFormat(Format):
 
     def current_values(self, use_case: UseCase) -> dict[str, Any]:
         values = {name: getattr(use_case, name) for name in self.exporters if name not in ("sectors", "organisation")}
-        values["sectors"] = sorted(sector.code for sector in use_case.sectors.all())
+        values["sectors"] = sorted(link_codes(use_case, "sectors"))
         agency, bureau = _agency_and_bureau(use_case)
         values["organisation"] = (normalise.key(agency.code), normalise.key(bureau))
         return values
@@ -201,7 +201,7 @@ class OMB2024(OMBFormat):
             return {"3_agency": agency.name_en or agency.name_ru, "3_abr": agency.code, "4_bureau": bureau}
 
         def sectors(use_case: UseCase) -> dict[str, str]:
-            codes = [sector.code for sector in use_case.sectors.all()]
+            codes = link_codes(use_case, "sectors")
             return {"8_topic_area": topic_out.get(codes[0], "Other") if codes else ""}
 
         self.exporters = {
@@ -365,7 +365,7 @@ class OMB2025(OMBFormat):
             return {"is_high_impact": selection("is_high_impact", "a" if use_case.is_high_impact else "c")}
 
         def sectors(use_case: UseCase) -> dict[str, str]:
-            codes = [sector.code for sector in use_case.sectors.all()]
+            codes = link_codes(use_case, "sectors")
             return {"topic_area": topic_out.get(codes[0], "Other") if codes else ""}
 
         def identifier(use_case: UseCase) -> dict[str, str]:

@@ -55,19 +55,7 @@ class UseCaseListRows:
         organisations = dict(
             Organisation.objects.filter(pk__in={row["organisation_id"] for row in page}).values_list("pk", "code")
         )
-        links: dict[str, dict[int, list[str]]] = {}
-        for name in ("sectors", "regions"):
-            target = name[:-1]
-            through = getattr(UseCase, name).through.objects.filter(usecase_id__in=ids)
-            # In the related model's own order, as the serializer reads them.
-            model_ordering = (Sector if name == "sectors" else Region)._meta.ordering or []
-            ordering = [f"{target}__{item}" for item in model_ordering]
-            codes: dict[int, list[str]] = {pk: [] for pk in ids}
-            for use_case, code in through.order_by(*ordering, f"{target}__id").values_list(
-                "usecase_id", f"{target}__code"
-            ):
-                codes[use_case].append(code)
-            links[name] = codes
+        links = {name: selectors.link_codes(ids, name) for name in ("sectors", "regions")}
         rows = []
         for values in page:
             row: dict[str, Any] = {}

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Func, IntegerField, Model, QuerySet
 
@@ -199,7 +200,10 @@ def number_matrix(rows: QuerySet[Any], columns: int) -> np.ndarray[Any, np.dtype
     """A ``values_list`` queryset of numbers (ids, day numbers, values, flags) as a float matrix, one row per
     record. Its SQL runs on a plain cursor: Django's converters, called once per value, would take a third of
     the time for the hundred thousand figures of a league."""
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing by construction (``none()``, ``__in=[]``)
+        return np.empty((0, columns), dtype=np.float64)
     with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         return np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, columns)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from aihq.core.db import DayNumber, number_matrix
@@ -11,11 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_rows_come_in_the_querysets_order_as_floats(world):
-    rows = UseCase.objects.annotate(day=DayNumber("created_at")).order_by("-id").values_list("id", "version", "day")
+    UseCase.objects.filter(pk=world.uc_a.pk).update(date_initiated=dt.date(1970, 1, 11))
+    rows = UseCase.objects.annotate(day=DayNumber("date_initiated")).order_by("-id").values_list("id", "version", "day")
     matrix = number_matrix(rows, 3)
     assert matrix.shape == (UseCase.objects.count(), 3)
     assert matrix[:, 0].tolist() == [float(pk) for pk in UseCase.objects.order_by("-id").values_list("id", flat=True)]
     assert matrix.dtype.name == "float64"
+    assert matrix[matrix[:, 0] == world.uc_a.pk, 2].tolist() == [10.0]  # a day number
 
 
 @pytest.mark.parametrize("empty", ["none", "in nothing", "no rows"])

@@ -20,8 +20,9 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from aihq.core.uploads import OLE_SIGNATURE
+
 MAX_CELL_CHARS = 100_000
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BESIDE_ASCII_LETTER = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])")
 _QUOTED = re.compile(r'"[^"]*"')
 
@@ -52,7 +53,7 @@ def sniff_kind(name: str, head: bytes) -> str:
     """csv, xlsx or json, from the file's first bytes and then its name."""
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
-    if head.startswith(_OLE_SIGNATURE):
+    if head.startswith(OLE_SIGNATURE):
         raise FileProblem(
             _(
                 "This is an encrypted (password-protected) workbook or an old .xls file. "

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
 from aihq.accounts.permissions import descendants, scope_for
+from aihq.registry import tallies
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase, UseCaseTally
 
 
@@ -79,7 +80,10 @@ def rollup_targets(nodes: Mapping[int, tuple[int | None, str]], visible: set[int
 
 def _by_top_organisation(user: Any) -> list[dict[str, Any]]:
     """Visible use cases counted by ministry, agency or regional government (bureaus roll up into them)."""
-    per_org = _tallied(user, "organisation")
+    if tallies.kept():
+        per_org = _tallied(user, "organisation")
+    else:
+        per_org = _counted(UseCase.objects.restrict(user, "view").order_by(), "organisation")
     if not per_org:
         return []
     nodes = {pk: (parent, kind) for pk, parent, kind in Organisation.objects.values_list("id", "parent_id", "kind")}
@@ -99,11 +103,16 @@ ROLLUPS = ("stage", "sector", "region", "organisation")
 def use_case_rollup(user: Any, by: str, selected: QuerySet[UseCase] | None = None) -> list[dict[str, Any]]:
     """Visible use cases (or the ``selected`` ones of them) counted by stage, sector, region or (their own)
     organisation, largest first; only non-zero rows. Without a selection the counts come from the tallies the
-    database keeps by organisation (hundreds of rows); a selection is counted by one grouped query over the use
-    cases or the link table. Then the labels by primary key."""
+    database keeps by organisation (thousands of rows, on SQLite); otherwise one grouped query over the use cases
+    or the link table counts them. Then the labels by primary key."""
     if by not in ROLLUPS:
         raise ValueError(by)
-    counts = _tallied(user, by) if selected is None else _counted(selected.order_by(), by)
+    if selected is None and tallies.kept():
+        counts = _tallied(user, by)
+    else:
+        everything = selected is None and scope_for(user).sees_everything
+        visible = UseCase.objects.restrict(user, "view") if selected is None else selected
+        counts = _counted(visible.order_by(), by, every=everything)
     if by == "stage":
         labels = dict(Stage.choices)
         rows = [{"key": key, "label": str(labels.get(key, key)), "count": n} for key, n in counts.items()]
@@ -135,10 +144,13 @@ def _tallied(user: Any, by: str) -> dict[Any, int]:
     return counts
 
 
-def _counted(selected: QuerySet[UseCase], by: str) -> dict[Any, int]:
-    """The ``selected`` use cases' counts by ``by``, by one grouped query."""
+def _counted(selected: QuerySet[UseCase], by: str, *, every: bool = False) -> dict[Any, int]:
+    """The ``selected`` use cases' counts by ``by``, by one grouped query (``every``: they are all of them, so the
+    link table is read without a subquery)."""
     if by in ("sector", "region"):
-        links = getattr(UseCase, f"{by}s").through.objects.order_by().filter(usecase__in=selected)
+        links = getattr(UseCase, f"{by}s").through.objects.order_by()
+        if not every:
+            links = links.filter(usecase__in=selected)
         return dict(links.values_list(f"{by}_id").annotate(n=Count("id")).values_list(f"{by}_id", "n"))
     column = "stage" if by == "stage" else "organisation_id"
     return dict(selected.values_list(column).annotate(n=Count("id")).values_list(column, "n"))

@@ -5,6 +5,11 @@ and each of them is counted the same way. An insert adds one to its row (creatin
 a change of stage or organisation moves the use case (and its sectors and regions) from one row to another, and a
 link added or removed moves its sector's or region's row. Rows at zero stay, so a delete never needs to know
 whether its row exists. ``rebuild()`` recounts everything from the use cases (after a restore, or to check).
+
+On SQLite only. An import writes its use cases one statement each in one transaction, so one counter row is
+updated thousands of times in a transaction: SQLite changes the row in place, but PostgreSQL keeps every version
+until the transaction ends and walks them all on each update, which makes an import quadratic (minutes for a few
+thousand rows). PostgreSQL counts the use cases live instead, with its parallel aggregates (``kept()`` says which).
 """
 
 # ruff: noqa: S608  -- every statement here is built from this module's constants, never from input.
@@ -58,10 +63,15 @@ def _trigger_name(table: str, event: str) -> str:
     return f"{table}_tally_{event.lower()}"
 
 
+def kept(vendor: str | None = None) -> bool:
+    """Whether the database (``vendor``, else the default connection's) keeps the tallies."""
+    return (vendor or connection.vendor) == "sqlite"
+
+
 def create_sql(vendor: str) -> list[str]:
-    """The statements that create the triggers on ``vendor`` ("sqlite" or "postgresql")."""
+    """The statements that create the triggers on ``vendor`` (none where the tallies are not kept)."""
     statements: list[str] = []
-    if vendor == "sqlite":
+    if kept(vendor):
         for table, events in _bodies("CAST(%s AS TEXT)").items():
             for event, body in events.items():
                 when = ""
@@ -72,23 +82,6 @@ def create_sql(vendor: str) -> list[str]:
                 statements.append(
                     f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {' '.join(body)} END;"
                 )
-    elif vendor == "postgresql":
-        for table, events in _bodies("%s::text").items():
-            for event, body in events.items():
-                name = _trigger_name(table, event)
-                statements.append(
-                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"{' '.join(body)} RETURN NULL; END $$;"
-                )
-                when = ""
-                if table == "registry_usecase" and event == "UPDATE":
-                    event = "UPDATE OF stage, organisation_id"
-                    when = " WHEN (OLD.stage <> NEW.stage OR OLD.organisation_id <> NEW.organisation_id)"
-                statements.append(
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {name}();"
-                )
-    else:
-        raise NotImplementedError(vendor)
     return statements
 
 
@@ -105,7 +98,9 @@ def drop_sql(vendor: str) -> list[str]:
 
 
 def rebuild() -> None:
-    """Recount every tally from the use cases and their links (in the caller's transaction)."""
+    """Recount every tally from the use cases and their links (in the caller's transaction), where kept."""
+    if not kept():
+        return
     cast = "CAST(%s AS TEXT)"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_TALLY}")

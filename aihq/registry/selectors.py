@@ -151,9 +151,9 @@ def _counted(selected: QuerySet[UseCase], by: str, *, every: bool = False) -> di
         links = getattr(UseCase, f"{by}s").through.objects.order_by()
         if not every:
             links = links.filter(usecase__in=selected)
-        return dict(links.values_list(f"{by}_id").annotate(n=Count("id")).values_list(f"{by}_id", "n"))
+        return dict(links.values_list(f"{by}_id").annotate(n=Count("*")).values_list(f"{by}_id", "n"))
     column = "stage" if by == "stage" else "organisation_id"
-    return dict(selected.values_list(column).annotate(n=Count("id")).values_list(column, "n"))
+    return dict(selected.values_list(column).annotate(n=Count("*")).values_list(column, "n"))
 
 
 def dashboard_counts(user: Any) -> dict[str, Any]:

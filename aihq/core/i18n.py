@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import get_language
+
+
+def localiser() -> Callable[[str, str], str]:
+    """``localised`` for the language active now, looked up once: for the names of hundreds of rows."""
+    if (get_language() or "en").startswith("ru"):
+        return lambda english, russian: russian or english
+    return lambda english, russian: english or russian
 
 
 def localised(english: str, russian: str) -> str:
     """The Russian text when Russian is active and present, else the English one (or whichever exists)."""
-    if (get_language() or "en").startswith("ru"):
-        return russian or english
-    return english or russian
+    return localiser()(english, russian)

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils.translation import get_language
 
 from aihq.accounts.permissions import descendants, scope_for
+from aihq.core.i18n import localiser
 from aihq.registry import tallies
 from aihq.registry.models import Organisation, OrganisationKind, Region, Sector, Stage, UseCase, UseCaseTally
 
@@ -80,10 +80,7 @@ def rollup_targets(nodes: Mapping[int, tuple[int | None, str]], visible: set[int
 
 def _by_top_organisation(user: Any) -> list[dict[str, Any]]:
     """Visible use cases counted by ministry, agency or regional government (bureaus roll up into them)."""
-    if tallies.kept():
-        per_org = _tallied(user, "organisation")
-    else:
-        per_org = _counted(UseCase.objects.restrict(user, "view").order_by(), "organisation")
+    per_org = _visible_counts(user, "organisation")
     if not per_org:
         return []
     nodes = {pk: (parent, kind) for pk, parent, kind in Organisation.objects.values_list("id", "parent_id", "kind")}
@@ -107,37 +104,37 @@ def use_case_rollup(user: Any, by: str, selected: QuerySet[UseCase] | None = Non
     or the link table counts them. Then the labels by primary key."""
     if by not in ROLLUPS:
         raise ValueError(by)
-    if selected is None and tallies.kept():
-        counts = _tallied(user, by)
-    else:
-        everything = selected is None and scope_for(user).sees_everything
-        visible = UseCase.objects.restrict(user, "view") if selected is None else selected
-        counts = _counted(visible.order_by(), by, every=everything)
+    counts = _visible_counts(user, by) if selected is None else _counted(selected.order_by(), by)
     if by == "stage":
         labels = dict(Stage.choices)
         rows = [{"key": key, "label": str(labels.get(key, key)), "count": n} for key, n in counts.items()]
     else:
         model: Any = {"sector": Sector, "region": Region, "organisation": Organisation}[by]
-        russian = (get_language() or "en").startswith("ru")  # the names as localised() gives them, for 500 rows
+        name = localiser()
         named = model.objects.order_by().filter(pk__in=list(counts)).values_list("pk", "code", "name_en", "name_ru")
-        rows = [
-            {"key": code, "label": (ru or en) if russian else (en or ru), "count": counts[pk]}
-            for pk, code, en, ru in named
-        ]
+        rows = [{"key": code, "label": name(en, ru), "count": counts[pk]} for pk, code, en, ru in named]
     rows.sort(key=lambda row: (-row["count"], row["key"]))
     return rows
+
+
+def _visible_counts(user: Any, by: str) -> dict[Any, int]:
+    """Every use case the user sees, counted by ``by``: from the tallies where the database keeps them, else live."""
+    if tallies.kept():
+        return _tallied(user, by)
+    visible = UseCase.objects.restrict(user, "view").order_by()
+    return _counted(visible, by, every=scope_for(user).sees_everything)
 
 
 def _tallied(user: Any, by: str) -> dict[Any, int]:
     """The visible use cases' counts by ``by`` from UseCaseTally, restricted like the use cases themselves."""
     scope = scope_for(user)
-    tallies = UseCaseTally.objects.order_by().filter(n__gt=0)
+    rows = UseCaseTally.objects.order_by().filter(n__gt=0)
     if not scope.sees_everything:
-        tallies = tallies.filter(organisation_id__in=sorted(scope.view_org_ids))
+        rows = rows.filter(organisation_id__in=sorted(scope.view_org_ids))
     # Every use case has one stage: its stage rows add up to its organisation's count.
     column = "organisation_id" if by == "organisation" else "key"
     dimension = "stage" if by == "organisation" else by
-    grouped = tallies.filter(dimension=dimension).values_list(column).annotate(total=Sum("n"))
+    grouped = rows.filter(dimension=dimension).values_list(column).annotate(total=Sum("n"))
     counts = dict(grouped.values_list(column, "total"))
     if by in ("sector", "region"):
         return {int(key): n for key, n in counts.items()}  # their ids, as text

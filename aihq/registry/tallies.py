@@ -19,6 +19,7 @@ from django.db import connection
 
 _TALLY = "registry_usecasetally"
 _LINKS = {"sector": "registry_usecase_sectors", "region": "registry_usecase_regions"}
+_TEXT = "CAST(%s AS TEXT)"  # a sector's or region's id as the key
 _CONFLICT = "ON CONFLICT (organisation_id, dimension, key) DO UPDATE SET n = registry_usecasetally.n + excluded.n"
 
 
@@ -33,8 +34,8 @@ def _remove(org: str, dimension: str, key: str) -> str:
     return f"UPDATE {_TALLY} SET n = n - 1 WHERE {where};"
 
 
-def _bodies(text_cast: str) -> dict[str, dict[str, list[str]]]:
-    """The triggers' statements by table and event, with OLD/NEW rows; ``text_cast`` turns an id into the key."""
+def _bodies() -> dict[str, dict[str, list[str]]]:
+    """The triggers' statements by table and event, with OLD/NEW rows."""
     new_stage, old_stage = "NEW.stage", "OLD.stage"
     use_case = {
         "INSERT": [_add("NEW.organisation_id", "stage", new_stage)],
@@ -43,7 +44,7 @@ def _bodies(text_cast: str) -> dict[str, dict[str, list[str]]]:
     }
     moved = "OLD.organisation_id <> NEW.organisation_id"
     for dimension, table in _LINKS.items():
-        column = text_cast % f"{dimension}_id"
+        column = _TEXT % f"{dimension}_id"
         use_case["UPDATE"] += [
             f"UPDATE {_TALLY} SET n = n - 1 WHERE {moved} AND organisation_id = OLD.organisation_id "
             f"AND dimension = '{dimension}' AND key IN (SELECT {column} FROM {table} WHERE usecase_id = NEW.id);",
@@ -51,7 +52,7 @@ def _bodies(text_cast: str) -> dict[str, dict[str, list[str]]]:
         ]
     bodies = {"registry_usecase": use_case}
     for dimension, table in _LINKS.items():
-        new_key, old_key = text_cast % f"NEW.{dimension}_id", text_cast % f"OLD.{dimension}_id"
+        new_key, old_key = _TEXT % f"NEW.{dimension}_id", _TEXT % f"OLD.{dimension}_id"
         owner = "(SELECT organisation_id FROM registry_usecase WHERE id = %s.usecase_id)"
         add = _add("organisation_id", dimension, new_key, "FROM registry_usecase WHERE id = NEW.usecase_id")
         remove = _remove(owner % "OLD", dimension, old_key)
@@ -72,7 +73,7 @@ def create_sql(vendor: str) -> list[str]:
     """The statements that create the triggers on ``vendor`` (none where the tallies are not kept)."""
     statements: list[str] = []
     if kept(vendor):
-        for table, events in _bodies("CAST(%s AS TEXT)").items():
+        for table, events in _bodies().items():
             for event, body in events.items():
                 when = ""
                 if table == "registry_usecase" and event == "UPDATE":
@@ -86,22 +87,20 @@ def create_sql(vendor: str) -> list[str]:
 
 
 def drop_sql(vendor: str) -> list[str]:
-    statements: list[str] = []
-    for table, events in _bodies("%s").items():
-        for event in events:
-            name = _trigger_name(table, event)
-            if vendor == "postgresql":
-                statements += [f"DROP TRIGGER IF EXISTS {name} ON {table};", f"DROP FUNCTION IF EXISTS {name}();"]
-            else:
-                statements.append(f"DROP TRIGGER IF EXISTS {name};")
-    return statements
+    """The statements that drop what ``create_sql`` made on ``vendor``."""
+    if not kept(vendor):
+        return []
+    return [
+        f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)};"
+        for table, events in _bodies().items()
+        for event in events
+    ]
 
 
 def rebuild() -> None:
     """Recount every tally from the use cases and their links (in the caller's transaction), where kept."""
     if not kept():
         return
-    cast = "CAST(%s AS TEXT)"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_TALLY}")
         cursor.execute(
@@ -109,7 +108,7 @@ def rebuild() -> None:
             "SELECT organisation_id, 'stage', stage, COUNT(*) FROM registry_usecase GROUP BY organisation_id, stage"
         )
         for dimension, table in _LINKS.items():
-            column = cast % f"l.{dimension}_id"
+            column = _TEXT % f"l.{dimension}_id"
             cursor.execute(
                 f"INSERT INTO {_TALLY} (organisation_id, dimension, key, n) "
                 f"SELECT u.organisation_id, '{dimension}', {column}, COUNT(*) FROM {table} l "

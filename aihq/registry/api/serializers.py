@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from aihq.accounts.permissions import scope_for
+from aihq.registry import selectors
 from aihq.registry.models import Organisation, Region, Sector, Technique, UseCase
 
 
@@ -122,6 +124,42 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["id", "source_format", "created_at", "updated_at"]
         # Uniqueness is checked by the model's constraint in the service, with a clear message.
         validators: list[Any] = []
+
+
+_RELATED = ("organisation", "sectors", "regions")
+#: What a list page reads of each use case: the serializer's plain fields and the organisation's id. Its code comes
+#: in a query of its own: a join in the values would stay in the page's COUNT (44 ms instead of 2).
+LIST_COLUMNS = (*(name for name in UseCaseSerializer.Meta.fields if name not in _RELATED), "organisation_id")
+
+
+@functools.cache
+def _plain_formats() -> dict[str, Any]:
+    """Each plain field's ``to_representation`` (none needs the request: the related fields are not among them)."""
+    fields = UseCaseSerializer().fields
+    return {name: fields[name].to_representation for name in LIST_COLUMNS if name in fields}
+
+
+def use_case_rows(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of use cases read as ``values(*LIST_COLUMNS)``, written exactly as UseCaseSerializer writes them, with
+    two queries for the sector and region codes and one for the organisations' codes."""
+    formats = _plain_formats()
+    ids = [values["id"] for values in page]
+    organisations = dict(
+        Organisation.objects.filter(pk__in={values["organisation_id"] for values in page}).values_list("pk", "code")
+    )
+    links = {name: selectors.link_codes(ids, name) for name in ("sectors", "regions")}
+    rows = []
+    for values in page:
+        row: dict[str, Any] = {}
+        for name in UseCaseSerializer.Meta.fields:
+            if name == "organisation":
+                row[name] = organisations[values["organisation_id"]]
+            elif name in links:
+                row[name] = links[name][values["id"]]
+            else:
+                row[name] = None if values[name] is None else formats[name](values[name])
+        rows.append(row)
+    return rows
 
 
 class RollupSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -174,6 +174,14 @@ def regional_figures(user: Any) -> QuerySet[Measurement]:
     )
 
 
+def _first_per_day(rows: engine.FloatArray) -> engine.FloatArray:
+    """Rows (indicator, region, day, value) sorted best first within each (indicator, region, day): the first of
+    each."""
+    if not len(rows):
+        return rows
+    return rows[np.r_[True, (rows[1:, :3] != rows[:-1, :3]).any(axis=1)]]
+
+
 def regional_series_many(indicators: Sequence[Indicator], user: Any) -> dict[int, dict[int, Series]]:
     """Each indicator's regional series (indicator → region → series), in one query. Where several figures share
     a region and a day, the HQ's statistic (no organisation) counts, then the first reported. Day numbers come
@@ -185,13 +193,10 @@ def regional_series_many(indicators: Sequence[Indicator], user: Any) -> dict[int
         .order_by("indicator_id", "region_id", "period_end", F("organisation_id").asc(nulls_first=True), "id")
         .values_list("indicator_id", "region_id", "day", "value")
     )
-    data = number_matrix(rows, 4)
+    data = _first_per_day(number_matrix(rows, 4))
     series: dict[int, dict[int, Series]] = {indicator.pk: {} for indicator in indicators}
     if not len(data):
         return series
-    first = np.ones(len(data), dtype=bool)
-    first[1:] = (data[1:, :3] != data[:-1, :3]).any(axis=1)  # the best figure of each (indicator, region, day)
-    data = data[first]
     starts = np.flatnonzero(np.r_[True, (data[1:, :2] != data[:-1, :2]).any(axis=1)])
     for start, end in zip(starts, [*starts[1:], len(data)], strict=True):
         indicator_id, region_id = int(data[start, 0]), int(data[start, 1])
@@ -550,9 +555,7 @@ def regions_behind(indicators: Sequence[Indicator], user: Any, at: dt.date) -> d
         .values_list("indicator_id", "region_id", "day", "value"),
         4,
     )
-    if len(rows):  # one value per region and period: the HQ's statistic first
-        keep = np.r_[True, np.any(rows[1:, :3] != rows[:-1, :3], axis=1)]
-        rows = rows[keep]
+    rows = _first_per_day(rows)  # one value per region and period: the HQ's statistic first
     pairs, group = np.unique(rows[:, :2], axis=0, return_inverse=True)
     by_id = {indicator.pk: indicator for indicator in regional}
     plan_index: dict[int, int] = {}
